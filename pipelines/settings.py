@@ -1,0 +1,97 @@
+"""One typed settings object per process, read from the environment once (at the composition root).
+
+Every field maps to an environment variable ``LIFTLAB_<FIELD_NAME_UPPER>``; tests build Settings directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+_PREFIX = "LIFTLAB_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # --- state and queue ---
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_namespace: str = "liftlab"
+    # --- object store (S3 / MinIO); "local" keeps objects in a folder (embedded mode) ---
+    store_backend: str = "s3"  # "s3" | "local"
+    store_local_dir: Path = Path(".liftlab/store")
+    s3_endpoint: str = "127.0.0.1:9000"  # host:port, no scheme
+    s3_secure: bool = False
+    s3_access_key: str = "minioadmin"
+    s3_secret_key: str = "minioadmin"
+    s3_region: str = "us-east-1"
+    s3_bucket: str = "liftlab"
+    presign_expiry_s: int = 3600
+    # --- Ray ---
+    ray_address: str = ""  # "" starts a local Ray; "auto" or ray://host:10001 joins a cluster
+    ray_num_cpus: int = 0  # 0: let Ray count the cores (local Ray only)
+    decode_segment_s: float = 2.0
+    decode_max_in_flight: int = 2
+    analysis_long_side_px: int = 960  # frames are scaled to this long side inside the decoder
+    # --- pose ---
+    pose_model: str = "blazepose_full_cpu"  # a manifest name in models/
+    models_dir: Path = Path("models")
+    pose_max_batch_size: int = 16
+    pose_batch_wait_timeout_s: float = 0.01
+    pose_replicas: int = 1
+    pose_max_people: int = 3
+    # --- ingest limits ---
+    max_upload_bytes: int = 2 * 1024**3
+    max_video_duration_s: float = 600.0
+    # --- analysis defaults ---
+    plate_diameter_m: float = 0.450
+    default_barbell_mass_kg: float = 100.0
+    # --- API ---
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    max_sessions_per_user: int = 1000
+    rate_limit_per_minute: int = 600
+    # --- coaching (LLM); empty base URL means the rule-based coach only ---
+    llm_base_url: str = ""
+    llm_api_key: str = ""
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = 30.0
+    llm_max_concurrency: int = 4
+    # --- logging ---
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f.name, raw, getattr(cls(), f.name))
+        values.update(overrides)
+        return cls(**values)
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+        return raw
+    except ValueError as exc:
+        raise ValueError(f"{_PREFIX}{name.upper()}: expected {type(default).__name__}, got {raw!r}") from exc

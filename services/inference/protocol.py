@@ -1,0 +1,55 @@
+"""The pose port: a batch of frames in, per frame a list of people with canonical keypoints out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from services.inference.joints import N_JOINTS
+
+
+@dataclass(frozen=True, slots=True)
+class PersonPose:
+    """One person in one frame.
+
+    keypoints_xy_px: (N_JOINTS, 2) float32, pixel coordinates of the frame that was passed in
+        (origin top-left, y down); NaN where the model has no such joint.
+    scores: (N_JOINTS,) float32 in [0, 1]; 0 where the joint is missing.
+    box_xyxy_px: (4,) float32, the person's box in the same coordinates.
+    score: the person's detection score in [0, 1].
+    """
+
+    keypoints_xy_px: np.ndarray
+    scores: np.ndarray
+    box_xyxy_px: np.ndarray
+    score: float
+
+    def __post_init__(self) -> None:
+        if self.keypoints_xy_px.shape != (N_JOINTS, 2):
+            raise ValueError(f"keypoints_xy_px: expected ({N_JOINTS}, 2), got {self.keypoints_xy_px.shape}")
+        if self.scores.shape != (N_JOINTS,):
+            raise ValueError(f"scores: expected ({N_JOINTS},), got {self.scores.shape}")
+        if self.box_xyxy_px.shape != (4,):
+            raise ValueError(f"box_xyxy_px: expected (4,), got {self.box_xyxy_px.shape}")
+
+    def scaled(self, factor: float) -> PersonPose:
+        """The same pose in a frame ``factor`` times larger (e.g. back to the original resolution)."""
+        return PersonPose(
+            keypoints_xy_px=(self.keypoints_xy_px * factor).astype(np.float32),
+            scores=self.scores,
+            box_xyxy_px=(self.box_xyxy_px * factor).astype(np.float32),
+            score=self.score,
+        )
+
+
+@runtime_checkable
+class PoseEstimator(Protocol):
+    """Stateless across calls: frames of different videos may be interleaved in one batch."""
+
+    name: str
+
+    def estimate(self, frames_rgb: list[np.ndarray]) -> list[list[PersonPose]]:
+        """frames_rgb: HxWx3 uint8 RGB, C-contiguous. Returns one list of people per frame, same order."""
+        ...
