@@ -1,0 +1,110 @@
+"""Write every artifact of one analysis into a folder (the same names locally and in the store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipelines.artifacts.frames import frames_table
+from pipelines.request import AnalysisRequest
+from pipelines.settings import Settings
+from pipelines.types import BarTrack, Calibration, PoseTrack
+from pipelines.video.probe import ProbeResult
+
+if TYPE_CHECKING:
+    from pipelines.shell.pipeline import _Stages
+
+
+def write_outputs(
+    *,
+    out_dir: Path,
+    video_path: Path,
+    probe: ProbeResult,
+    request: AnalysisRequest,
+    settings: Settings,
+    pose: PoseTrack,
+    bar: BarTrack,
+    calib: Calibration | None,
+    bar_warnings: list[dict[str, str]],
+    analysis: Any,
+    stages: _Stages,
+    version: str,
+) -> dict[str, Any]:
+    from pipelines.artifacts import with_metadata, write_parquet, write_report_json
+    from pipelines.bar import bar_table
+    from pipelines.metrics.analyze import kinematics_table, phases_table, report_sections
+    from pipelines.render import overlay_from, render_html_report, write_keyframes
+    from pipelines.shell.render import render_annotated_video
+
+    info = probe.info
+    calib_dict = None if calib is None else {
+        "m_per_px": calib.m_per_px, "plate_diameter_m": calib.plate_diameter_m,
+        "plate_radius_px": calib.plate_radius_px, "yaw_deg": calib.yaw_deg, "confidence": calib.confidence,
+    }
+    meta = {"liftlab_version": version, "pose_model": settings.pose_model,
+            "calibration": calib_dict, "exercise": request.exercise}
+    with stages.stage("write_parquet"):
+        write_parquet(with_metadata(frames_table(pose), meta), out_dir / "frames.parquet")
+        write_parquet(with_metadata(bar_table(bar, calib), meta), out_dir / "bar.parquet")  # type: ignore[arg-type]
+        write_parquet(with_metadata(kinematics_table(analysis), meta), out_dir / "kinematics.parquet")
+        write_parquet(with_metadata(phases_table(analysis), meta), out_dir / "phases.parquet")
+
+    sections = report_sections(analysis)
+    warnings = list(bar_warnings) + list(sections.get("warnings", []))
+    if info.variable_frame_rate:
+        warnings.append({"code": "variable_frame_rate",
+                         "message": "Variable frame rate: timing uses each frame's own timestamp."})
+    report: dict[str, Any] = {
+        "liftlab_version": version,
+        "status": "done",
+        "session_id": request.session_id,
+        "exercise": request.exercise,
+        "barbell_mass_kg": request.barbell_mass_kg,
+        "body_joint_angles": list(request.joint_angles),
+        "video": {
+            "width_px": info.width_px, "height_px": info.height_px, "fps": info.fps,
+            "duration_s": info.duration_s, "n_frames": info.n_frames, "rotation_deg": info.rotation_deg,
+            "codec": info.codec, "variable_frame_rate": info.variable_frame_rate,
+        },
+        "pose_model": settings.pose_model,
+        "calibration": calib_dict,
+        "user": request.user_section(),
+        "reps": sections["reps"],
+        "primary_rep": sections["primary_rep"],
+        "warnings": warnings,
+        "series": sections["series"],
+        "artifacts": {
+            "frames": "frames.parquet", "bar": "bar.parquet", "kinematics": "kinematics.parquet",
+            "phases": "phases.parquet", "analyzed_video": "analyzed.mp4", "report_html": "report.html",
+            "keyframes": {},
+        },
+        "timings_s": stages.timings_s,
+    }
+
+    series = {k: np.asarray([np.nan if v is None else v for v in vals], dtype=float)
+              for k, vals in sections["series"].items() if _numeric(vals)}
+    phases = [dict(p, rep_index=r["index"]) for r in sections["reps"] for p in r["phases"]]
+    overlay = overlay_from(pose, bar, series, phases, warnings, request.measurement_system)
+    with stages.stage("render_video", "rendering"):
+        render_annotated_video(video_path, overlay, out_dir / "analyzed.mp4", info.n_frames)
+    with stages.stage("keyframes"):
+        events = {}
+        primary = sections["primary_rep"]
+        if primary is not None:
+            events = sections["reps"][primary]["events"]
+        paths = write_keyframes(video_path, events, overlay, out_dir / "keyframes")
+        report["artifacts"]["keyframes"] = {
+            name: path.relative_to(out_dir).as_posix() for name, path in paths.items()
+        }
+    with stages.stage("report_html"):
+        render_html_report(report, sections["series"], report["artifacts"]["keyframes"],
+                           out_dir / "report.html", units=request.measurement_system)
+    report["timings_s"] = stages.timings_s
+    write_report_json(report, out_dir / "report.json")
+    return report
+
+
+def _numeric(values: list[Any]) -> bool:
+    return all(v is None or isinstance(v, (int, float)) for v in values)

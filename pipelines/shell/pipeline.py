@@ -1,0 +1,144 @@
+"""The analysis pipeline, one clip end to end: probe, parallel decode + pose + bar observations,
+lifter selection, bar tracking, kinematics, artifacts, rendering. The same code serves the embedded
+mode (a local folder store) and the service mode (S3 + Redis progress)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipelines import __version__
+from pipelines.request import AnalysisRequest
+from pipelines.settings import Settings
+from pipelines.shell.segments import SegmentResult, run_segments
+from pipelines.storage.protocol import ObjectStore
+from pipelines.video.decode import analysis_size, plan_segments
+from pipelines.video.probe import ProbeResult, probe_video
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, float], None]
+
+# Share of the whole job each stage is worth, for progress reporting.
+_STAGE_SPAN = {"probing": (0.0, 0.02), "decoding": (0.02, 0.70), "analysing": (0.70, 0.78),
+               "rendering": (0.78, 0.97), "storing": (0.97, 1.0)}
+
+
+class _Stages:
+    """Stage timer + progress reporter."""
+
+    def __init__(self, progress: ProgressFn | None) -> None:
+        self.timings_s: dict[str, float] = {}
+        self.progress = progress
+
+    def report(self, stage: str, fraction: float) -> None:
+        if self.progress is not None:
+            lo, hi = _STAGE_SPAN[stage]
+            self.progress(stage, lo + (hi - lo) * min(max(fraction, 0.0), 1.0))
+
+    @contextmanager
+    def stage(self, name: str, progress_stage: str | None = None):  # type: ignore[no-untyped-def]
+        if progress_stage:
+            self.report(progress_stage, 0.0)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings_s[name] = round(time.perf_counter() - t0, 4)
+        if progress_stage:
+            self.report(progress_stage, 1.0)
+
+
+def run_analysis(
+    video_path: Path,
+    request: AnalysisRequest,
+    settings: Settings,
+    store: ObjectStore,
+    prefix: str,
+    progress: ProgressFn | None = None,
+    probe: ProbeResult | None = None,
+) -> dict[str, Any]:
+    """Analyse one video and store every artifact under ``prefix``; returns report.json's content.
+
+    Ray must be initialised and the pose app deployed (pipelines.shell.ray_runtime).
+    """
+    stages = _Stages(progress)
+    with stages.stage("probe", "probing"):
+        probe = probe or probe_video(video_path, settings.max_video_duration_s)
+    info = probe.info
+    out_w, out_h, scale = analysis_size(info.width_px, info.height_px, settings.analysis_long_side_px)
+    segments = plan_segments(probe, settings.decode_segment_s)
+
+    with stages.stage("decode_pose_bar", "decoding"):
+        results = run_segments(
+            str(video_path), probe, segments, (out_w, out_h), scale, settings.decode_max_in_flight,
+            on_done=lambda done, total: stages.report("decoding", done / total),
+        )
+    people_per_frame, bar_observations = _merge_segments(results, info.n_frames)
+
+    with stages.stage("lifter", "analysing"):
+        from pipelines.pose.lifter import select_lifter
+
+        pose = select_lifter(probe.t_s, people_per_frame, (info.width_px, info.height_px))
+    with stages.stage("bar_track"):
+        from pipelines.bar import track_bar
+
+        bar, calib, bar_warnings = track_bar(
+            probe.t_s, bar_observations, pose, (info.width_px, info.height_px), request.plate_diameter_m,
+        )
+    with stages.stage("kinematics"):
+        from pipelines.metrics.analyze import BodyProfile, analyze_lift
+
+        body = BodyProfile(body_mass_kg=request.body_mass_kg, height_m=request.height_m)
+        analysis = analyze_lift(
+            pose, bar, calib, request.exercise, request.barbell_mass_kg, body, request.joint_angles,
+        )
+
+    with tempfile.TemporaryDirectory(prefix="liftlab-out-") as tmp:
+        out_dir = Path(tmp)
+        from pipelines.shell.outputs import write_outputs
+
+        report = write_outputs(
+            out_dir=out_dir, video_path=video_path, probe=probe, request=request, settings=settings,
+            pose=pose, bar=bar, calib=calib, bar_warnings=bar_warnings, analysis=analysis,
+            stages=stages, version=__version__,
+        )
+        with stages.stage("store", "storing"):
+            _upload_dir(out_dir, store, prefix)
+    return report
+
+
+def _merge_segments(results: list[SegmentResult], n_frames: int) -> tuple[list[list[Any]], list[Any]]:
+    people: list[list[Any]] = [[] for _ in range(n_frames)]
+    bar_observations: list[Any] = []
+    for result in results:
+        for idx, found in result.people.items():
+            people[idx] = found
+        bar_observations.extend(result.bar_observations)
+    if len(bar_observations) != n_frames:
+        raise RuntimeError(f"bar observations: expected {n_frames}, got {len(bar_observations)}")
+    return people, bar_observations
+
+
+_CONTENT_TYPES = {".mp4": "video/mp4", ".json": "application/json", ".html": "text/html; charset=utf-8",
+                  ".jpg": "image/jpeg", ".parquet": "application/vnd.apache.parquet"}
+
+
+def _upload_dir(out_dir: Path, store: ObjectStore, prefix: str) -> None:
+    # report.json last: its presence means every other artifact is already in place.
+    files = sorted(p for p in out_dir.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.name == "report.json")
+    for path in files:
+        key = f"{prefix}{path.relative_to(out_dir).as_posix()}"
+        store.put_file(key, path, _CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+
+
+def timestamps_ms(t_s: np.ndarray) -> list[float]:
+    return [round(float(t) * 1000.0, 3) for t in t_s]

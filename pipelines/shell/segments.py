@@ -1,0 +1,106 @@
+"""Parallel per-segment work on Ray: decode a time segment, ask the pose deployment about each frame,
+and collect the bar observations. Frames never leave the task except as pose requests to Serve."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import ray
+from ray import serve
+
+from pipelines.video.decode import Segment, decode_segment
+from pipelines.video.probe import ProbeResult
+from services.inference.protocol import PersonPose
+
+
+@dataclass(slots=True)
+class SegmentResult:
+    segment_index: int
+    people: dict[int, list[PersonPose]]  # frame index -> people, original displayed-frame pixels
+    bar_observations: list[Any]  # one per frame of the segment, in order (pipelines.bar's type)
+    decode_s: float = 0.0
+    pose_wait_s: float = 0.0
+    bar_s: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def process_segment(
+    source: str,
+    probe: ProbeResult,
+    segment: Segment,
+    out_wh: tuple[int, int],
+    scale_to_original: float,
+    estimate: Callable[[np.ndarray], Any],
+    observe_bar: Callable[..., list[Any]],
+) -> SegmentResult:
+    """The body of the Ray task, with its collaborators passed in (so it runs without Ray in tests).
+
+    ``estimate(frame_rgb)`` returns a pose response: something with ``.result()`` (a Serve response)
+    or the list of people itself.
+    """
+    t0 = time.perf_counter()
+    pending: list[tuple[int, Any]] = []
+    frames_bgr: list[np.ndarray] = []
+    overlap_first = segment.start_frame > 0
+    for idx, rgb in decode_segment(Path(source), probe, segment, out_wh, include_previous=overlap_first):
+        if idx >= segment.start_frame:
+            pending.append((idx, estimate(rgb)))  # asynchronous: pose runs while we keep decoding
+        frames_bgr.append(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    t1 = time.perf_counter()
+    bar_observations = observe_bar(frames_bgr, scale_to_original, overlap_first)
+    del frames_bgr
+    t2 = time.perf_counter()
+    people: dict[int, list[PersonPose]] = {}
+    for idx, response in pending:
+        found = response.result() if hasattr(response, "result") else response
+        people[idx] = [p.scaled(scale_to_original) for p in found]
+    t3 = time.perf_counter()
+    return SegmentResult(
+        segment_index=segment.index, people=people, bar_observations=bar_observations,
+        decode_s=t1 - t0, bar_s=t2 - t1, pose_wait_s=t3 - t2,
+    )
+
+
+@ray.remote(num_cpus=0.5, max_retries=2)
+def segment_task(
+    source: str, probe: ProbeResult, segment: Segment, out_wh: tuple[int, int], scale_to_original: float,
+) -> SegmentResult:
+    from pipelines.bar import observe_bar_segment
+    from services.inference.serve_app import APP_NAME, DEPLOYMENT_NAME
+
+    handle = serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=APP_NAME)
+    return process_segment(
+        source, probe, segment, out_wh, scale_to_original,
+        estimate=handle.estimate.remote, observe_bar=observe_bar_segment,
+    )
+
+
+def run_segments(
+    source: str,
+    probe: ProbeResult,
+    segments: list[Segment],
+    out_wh: tuple[int, int],
+    scale_to_original: float,
+    max_in_flight: int,
+    on_done: Callable[[int, int], None] | None = None,
+) -> list[SegmentResult]:
+    """Bounded fan-out: at most ``max_in_flight`` segments decode at once (memory stays flat)."""
+    probe_ref = ray.put(probe)  # once, not per task
+    results: list[SegmentResult] = []
+    in_flight: list[ray.ObjectRef] = []
+    queue = list(segments)
+    while queue or in_flight:
+        while queue and len(in_flight) < max(1, max_in_flight):
+            seg = queue.pop(0)
+            in_flight.append(segment_task.remote(source, probe_ref, seg, out_wh, scale_to_original))
+        done, in_flight = ray.wait(in_flight, num_returns=1)
+        results.extend(ray.get(done))
+        if on_done is not None:
+            on_done(len(results), len(segments))
+    return sorted(results, key=lambda r: r.segment_index)

@@ -1,0 +1,1 @@
+"""Video ingest: probing (facts and validation) and segment decoding."""

@@ -1,0 +1,46 @@
+"""`liftlab worker`: the service-mode pipeline runner (a Ray driver) plus the coaching worker."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+
+import redis
+
+from pipelines.settings import Settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("worker", help="claim analysis jobs from Redis and run them on Ray")
+    p.add_argument("--once", action="store_true", help="process at most one job, then exit")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.shell.ray_runtime import ensure_pose_app, shutdown_ray, start_ray
+    from pipelines.shell.runner import Runner
+    from pipelines.state import JobQueue, SessionStore
+    from pipelines.storage import make_object_store
+
+    settings = Settings.from_env()
+    logging.getLogger().setLevel(settings.log_level)
+    client = redis.Redis.from_url(settings.redis_url)
+    store = make_object_store(settings)
+    store.ensure_ready()
+    start_ray(settings)
+    ensure_pose_app(settings)
+    runner = Runner(settings, SessionStore(client, settings.redis_namespace),
+                    JobQueue(client, settings.redis_namespace), store)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        if args.once:
+            runner.run_once(block_ms=5000)
+        else:
+            runner.run_forever(stop)
+    finally:
+        shutdown_ray()
+    return 0
