@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import av  # noqa: E402
-import ray  # noqa: E402
+import av
+import ray
 
-from bench._clips import noisy_clip  # noqa: E402
-from pipelines.video.decode import analysis_size, decode_segment, plan_segments  # noqa: E402
-from pipelines.video.probe import ProbeResult, probe_video  # noqa: E402
+from bench._clips import noisy_clip
+from pipelines.video.decode import analysis_size, decode_segment, plan_segments
+from pipelines.video.probe import ProbeResult, probe_video
 
 
 def single_process(path: Path, out_wh: tuple[int, int], thread_type: str) -> tuple[int, float, float]:
@@ -66,8 +66,23 @@ def ffmpeg_binary() -> str | None:
 def ffmpeg_cpu(path: Path, out_wh: tuple[int, int], exe: str) -> tuple[int, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
-        [exe, "-v", "error", "-threads", "1", "-i", str(path), "-vf", f"scale={out_wh[0]}:{out_wh[1]}",
-         "-pix_fmt", "rgb24", "-f", "rawvideo", "-y", os.devnull],
+        [
+            exe,
+            "-v",
+            "error",
+            "-threads",
+            "1",
+            "-i",
+            str(path),
+            "-vf",
+            f"scale={out_wh[0]}:{out_wh[1]}",
+            "-pix_fmt",
+            "rgb24",
+            "-f",
+            "rawvideo",
+            "-y",
+            os.devnull,
+        ],
         check=True,
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -84,8 +99,10 @@ def main() -> None:
     ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
     ray_parallel(path, (w, h))  # warm the workers (imports) before timing
     rows = []
-    for label, tt in (("PyAV single process (default threads)", "SLICE"),
-                      ("PyAV single process (frame threads)", "AUTO")):
+    for label, tt in (
+        ("PyAV single process (default threads)", "SLICE"),
+        ("PyAV single process (frame threads)", "AUTO"),
+    ):
         n, wall, cpu = single_process(path, (w, h), tt)
         rows.append((label, n, wall, cpu))
     n, wall, cpu = ray_parallel(path, (w, h))
@@ -105,8 +122,10 @@ def main() -> None:
     n_ff, cpu_ff = ffmpeg_cpu(path, (w, h), exe)
     ray_ms = 1000 * rows[2][3] / rows[2][1]
     ff_ms = 1000 * cpu_ff / n_ff
-    print(f"ffmpeg -threads 1: {ff_ms:.2f} CPU-ms/frame; Ray path {ray_ms:.2f}: "
-          f"{ray_ms / ff_ms:.2f}x   (target <= 1.15x)")
+    print(
+        f"ffmpeg -threads 1: {ff_ms:.2f} CPU-ms/frame; Ray path {ray_ms:.2f}: "
+        f"{ray_ms / ff_ms:.2f}x   (target <= 1.15x)"
+    )
 
 
 if __name__ == "__main__":

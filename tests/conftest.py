@@ -60,3 +60,18 @@ def clips_dir() -> Path:
     if not CLIPS_DIR.is_dir():
         pytest.skip(f"real clips not present at {CLIPS_DIR}")
     return CLIPS_DIR
+
+
+@pytest.fixture(scope="session")
+def ray_pose() -> Iterator[Settings]:
+    """A real local Ray with the real CPU pose Serve app, shared by every test that needs it.
+
+    Yields the Settings the app was deployed with. Tests must not shut Ray down themselves.
+    """
+    from pipelines.shell.ray_runtime import ensure_pose_app, shutdown_ray, start_ray
+
+    settings = Settings(ray_num_cpus=2, models_dir=REPO_ROOT / "models", pose_replicas=1)
+    start_ray(settings)
+    ensure_pose_app(settings)
+    yield settings
+    shutdown_ray()

@@ -35,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
             barbell_mass_kg=args.barbell_mass or settings.default_barbell_mass_kg,
             plate_diameter_m=args.plate_diameter or settings.plate_diameter_m,
             body_joint_angles=tuple(j.strip() for j in args.joints.split(",") if j.strip()),
-            body_mass_kg=args.body_mass, height_m=args.height, measurement_system=args.units,
+            body_mass_kg=args.body_mass,
+            height_m=args.height,
+            measurement_system=args.units,
         )
     except ValueError as exc:
         print(f"liftlab analyze: {exc}", file=sys.stderr)
@@ -44,7 +46,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def analyze_to_folder(
-    video: Path, request: AnalysisRequest, settings: Settings, out_dir: Path, print_json: bool = False,
+    video: Path,
+    request: AnalysisRequest,
+    settings: Settings,
+    out_dir: Path,
+    print_json: bool = False,
 ) -> int:
     from pipelines.shell.pipeline import run_analysis
     from pipelines.shell.ray_runtime import ensure_pose_app, shutdown_ray, start_ray

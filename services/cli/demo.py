@@ -16,8 +16,11 @@ DEMO_PREFIX = "demo/"
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("demo", help="render the demo clip and analyse it")
     p.add_argument("--out", type=Path, default=Path("out/demo"))
-    p.add_argument("--publish", action="store_true",
-                   help="also upload the results to the object store as the API's demo session (demo/)")
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="also upload the results to the object store as the API's demo session (demo/)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -33,8 +36,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"demo clip: {clip} (ground truth beside it)")
     settings = Settings.from_env(store_backend="local", store_local_dir=out)
     request = AnalysisRequest(
-        exercise=spec.exercise, barbell_mass_kg=spec.barbell_mass_kg, display_name="Demo Lifter",
-        body_mass_kg=spec.body_mass_kg, height_m=spec.lifter_height_m, age=27, gender="female",
+        exercise=spec.exercise,
+        barbell_mass_kg=spec.barbell_mass_kg,
+        display_name="Demo Lifter",
+        body_mass_kg=spec.body_mass_kg,
+        height_m=spec.lifter_height_m,
+        age=27,
+        gender="female",
         session_id="demo",
     )
     code = analyze_to_folder(clip, request, settings, out)

@@ -31,8 +31,12 @@ def run(args: argparse.Namespace) -> int:
     store.ensure_ready()
     start_ray(settings)
     ensure_pose_app(settings)
-    runner = Runner(settings, SessionStore(client, settings.redis_namespace),
-                    JobQueue(client, settings.redis_namespace), store)
+    runner = Runner(
+        settings,
+        SessionStore(client, settings.redis_namespace),
+        JobQueue(client, settings.redis_namespace),
+        store,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -1,0 +1,1 @@
+"""Pose post-processing stages (pure numpy): choosing the lifter among the people in view."""

@@ -1,0 +1,179 @@
+"""Choose the lifter over the whole clip, not frame by frame.
+
+1. Link the people of consecutive frames into tracks (box-centre distance relative to the box size,
+   greedy best-first, allowing short gaps).
+2. Score every track over the clip: large, central and confidently detected for a long time wins (the
+   lifter stays on the platform with the bar; bystanders walk through or stand at the side).
+3. Re-join the lifter across occlusion and fragmented tracks: in a frame where the chosen track is absent,
+   the person closest (in place and size) to where the lifter was last seen, at most reacquire_gap_s
+   earlier (or next seen, later), is the lifter.
+4. Fill gaps of at most ``max_fill_s`` by linear interpolation in time, flagged in ``filled``; longer gaps
+   stay NaN. Filled frames carry visibility 0: nothing was seen there.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pipelines.types import PoseTrack
+from services.inference.joints import N_JOINTS
+from services.inference.protocol import PersonPose
+
+
+@dataclass(frozen=True, slots=True)
+class LifterSelectionConfig:
+    link_gap_s: float = 0.5  # a track may skip this long without a detection and still continue
+    link_max_dist: float = 0.6  # centre jump per frame, as a fraction of the box diagonal
+    reacquire_gap_s: float = 2.0  # after an occlusion this long the lifter may still be re-joined
+    reacquire_max_dist: float = 0.75  # box diagonals between where the lifter vanished and reappeared
+    max_fill_s: float = 0.25  # gaps up to this long are interpolated (and flagged)
+
+
+@dataclass(slots=True)
+class _Track:
+    frames: list[int] = field(default_factory=list)
+    people: list[PersonPose] = field(default_factory=list)
+
+    @property
+    def last_frame(self) -> int:
+        return self.frames[-1]
+
+
+def _centre_diag(box: np.ndarray) -> tuple[np.ndarray, float]:
+    centre = np.array([(box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0])
+    return centre, max(float(np.hypot(box[2] - box[0], box[3] - box[1])), 1.0)
+
+
+def link_tracks(
+    t_s: np.ndarray, people_per_frame: list[list[PersonPose]], cfg: LifterSelectionConfig
+) -> list[_Track]:
+    """Greedy frame-to-frame association of people into tracks."""
+    tracks: list[_Track] = []
+    for i, people in enumerate(people_per_frame):
+        active = [k for k, tr in enumerate(tracks) if t_s[i] - t_s[tr.last_frame] <= cfg.link_gap_s]
+        pairs: list[tuple[float, int, int]] = []
+        for k in active:
+            last_centre, last_diag = _centre_diag(tracks[k].people[-1].box_xyxy_px)
+            for j, person in enumerate(people):
+                centre, diag = _centre_diag(person.box_xyxy_px)
+                size_ratio = max(diag, last_diag) / min(diag, last_diag)
+                cost = float(np.linalg.norm(centre - last_centre)) / last_diag + 0.2 * (size_ratio - 1.0)
+                if cost <= cfg.link_max_dist:
+                    pairs.append((cost, k, j))
+        used_tracks: set[int] = set()
+        used_people: set[int] = set()
+        for _, k, j in sorted(pairs):
+            if k in used_tracks or j in used_people:
+                continue
+            tracks[k].frames.append(i)
+            tracks[k].people.append(people[j])
+            used_tracks.add(k)
+            used_people.add(j)
+        for j, person in enumerate(people):
+            if j not in used_people:
+                tracks.append(_Track([i], [person]))
+    return tracks
+
+
+def track_score(track: _Track, frame_size_wh: tuple[int, int]) -> float:
+    """Sum over the track's frames of area fraction x centrality x mean keypoint score."""
+    w, h = frame_size_wh
+    total = 0.0
+    for person in track.people:
+        box = person.box_xyxy_px
+        area = max(float((box[2] - box[0]) * (box[3] - box[1])), 0.0) / float(w * h)
+        centrality = 1.0 - 0.7 * min(abs((box[0] + box[2]) / 2.0 / w - 0.5) * 2.0, 1.0)
+        total += np.sqrt(area) * centrality * float(np.mean(person.scores))
+    return total
+
+
+def _nearest_match(
+    person_ref: PersonPose, people: list[PersonPose], cfg: LifterSelectionConfig
+) -> PersonPose | None:
+    """The person in `people` closest to person_ref, if close enough in place and size to be the same body."""
+    ref_centre, ref_diag = _centre_diag(person_ref.box_xyxy_px)
+    best, best_dist = None, cfg.reacquire_max_dist * ref_diag
+    for person in people:
+        centre, diag = _centre_diag(person.box_xyxy_px)
+        dist = float(np.linalg.norm(centre - ref_centre))
+        if dist <= best_dist and max(diag, ref_diag) / min(diag, ref_diag) < 1.6:
+            best, best_dist = person, dist
+    return best
+
+
+def _extend_by_proximity(
+    t_s: np.ndarray,
+    people_per_frame: list[list[PersonPose]],
+    lifter: dict[int, PersonPose],
+    cfg: LifterSelectionConfig,
+) -> dict[int, PersonPose]:
+    """Claim, in frames where the lifter's track is absent, the person nearest to where the lifter was last
+    (forward) or next (backward) seen within reacquire_gap_s: re-joins the lifter after occlusions and
+    after the detector's box changed too much for frame-to-frame linking (bent-over side views)."""
+    out = dict(lifter)
+    n = len(people_per_frame)
+    for order in (range(n), range(n - 1, -1, -1)):
+        anchor: int | None = None
+        for i in order:
+            if i in out:
+                anchor = i
+                continue
+            if anchor is None or abs(t_s[i] - t_s[anchor]) > cfg.reacquire_gap_s or not people_per_frame[i]:
+                continue
+            match = _nearest_match(out[anchor], people_per_frame[i], cfg)
+            if match is not None:
+                out[i] = match
+                anchor = i
+    return out
+
+
+def select_lifter(
+    t_s: np.ndarray,
+    people_per_frame: list[list[PersonPose]],
+    frame_size_wh: tuple[int, int],
+    cfg: LifterSelectionConfig | None = None,
+) -> PoseTrack:
+    """t_s: (n,) frame times; people_per_frame: n lists of people in original-frame pixels.
+    Returns the lifter's PoseTrack (NaN keypoints and visibility 0 where not found and not filled)."""
+    cfg = cfg or LifterSelectionConfig()
+    n = len(people_per_frame)
+    if t_s.shape != (n,):
+        raise ValueError(f"t_s: expected ({n},), got {t_s.shape}")
+    keypoints = np.full((n, N_JOINTS, 2), np.nan, dtype=np.float32)
+    visibility = np.zeros((n, N_JOINTS), dtype=np.float32)
+    found = np.zeros(n, dtype=bool)
+    tracks = link_tracks(t_s, people_per_frame, cfg)
+    if tracks:
+        chosen = int(np.argmax([track_score(tr, frame_size_wh) for tr in tracks]))
+        chosen_track = dict(zip(tracks[chosen].frames, tracks[chosen].people, strict=True))
+        for f, person in _extend_by_proximity(t_s, people_per_frame, chosen_track, cfg).items():
+            keypoints[f] = person.keypoints_xy_px
+            visibility[f] = person.scores
+            found[f] = True
+    filled = fill_short_gaps(t_s, keypoints, found, cfg.max_fill_s)
+    return PoseTrack(
+        t_s=t_s.astype(np.float64),
+        keypoints_xy_px=keypoints,
+        visibility=visibility,
+        lifter_found=found,
+        filled=filled,
+    )
+
+
+def fill_short_gaps(
+    t_s: np.ndarray, keypoints_xy_px: np.ndarray, found: np.ndarray, max_fill_s: float
+) -> np.ndarray:
+    """Interpolate (in place, linearly in time) interior runs of not-found frames lasting <= max_fill_s
+    between two found frames. keypoints_xy_px: (n, J, 2). Returns (n,) bool, the frames filled."""
+    filled = np.zeros(found.shape, dtype=bool)
+    idx = np.flatnonzero(found)
+    for a, b in itertools.pairwise(idx):
+        if b - a < 2 or t_s[b] - t_s[a] > max_fill_s:
+            continue
+        w = ((t_s[a + 1 : b] - t_s[a]) / (t_s[b] - t_s[a]))[:, None, None]
+        keypoints_xy_px[a + 1 : b] = (1.0 - w) * keypoints_xy_px[a] + w * keypoints_xy_px[b]
+        filled[a + 1 : b] = True
+    return filled

@@ -1,0 +1,68 @@
+"""One annotated JPEG per lift event (the frame with skeleton, bar path so far and readouts)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+
+from pipelines.errors import AnalysisError
+from pipelines.render.draw import draw_frame
+from pipelines.render.overlay import OverlayData
+from pipelines.render.video_io import (
+    displayed_rgb,
+    displayed_size,
+    first_frame_pts,
+    frames_from,
+    open_video,
+    output_size,
+)
+
+KEYFRAME_LONG_SIDE_PX = 1280
+JPEG_QUALITY = 90
+_SAFE_NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+def write_keyframes(
+    video_path: Path, events: dict[str, dict], overlay: OverlayData, out_dir: Path
+) -> dict[str, Path]:
+    """Write out_dir/<event>.jpg for each event ({"t_s": float, "frame": int}); returns event -> path.
+
+    Each event costs one seek plus decoding from the key frame before it; events are visited in time
+    order. Event names become file names, so only [a-z0-9_] is accepted.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, event in events.items():
+        if not _SAFE_NAME.match(name):
+            raise ValueError(f"event name: expected [a-z0-9_]+, got {name!r}")
+        if not 0 <= int(event["frame"]) < overlay.n_frames:
+            raise ValueError(f"event {name}: frame {event['frame']} outside 0..{overlay.n_frames - 1}")
+    first_pts = first_frame_pts(video_path)
+    written: dict[str, Path] = {}
+    container, stream = open_video(video_path, threads=0)
+    try:
+        for name, event in sorted(events.items(), key=lambda kv: int(kv[1]["frame"])):
+            target = int(event["frame"])
+            for t_s, frame in frames_from(container, stream, float(overlay.t_s[target]), first_pts):
+                i = overlay.frame_at(t_s)
+                if i is None or i < target:
+                    continue
+                if i > target:
+                    raise AnalysisError(f"key frame {name}: frame {target} not decodable (got {i})")
+                disp_w, disp_h = displayed_size(frame)
+                out_w, out_h, scale = output_size(disp_w, disp_h, KEYFRAME_LONG_SIDE_PX)
+                rgb = draw_frame(displayed_rgb(frame, out_w, out_h), overlay, i, scale)
+                path = out_dir / f"{name}.jpg"
+                ok = cv2.imwrite(
+                    str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY]
+                )
+                if not ok:
+                    raise AnalysisError(f"key frame {name}: could not write {path}")
+                written[name] = path
+                break
+            if name not in written:
+                raise AnalysisError(f"key frame {name}: video ended before frame {target}")
+    finally:
+        container.close()
+    return written

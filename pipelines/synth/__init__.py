@@ -1,0 +1,15 @@
+"""Synthetic lift renderer with ground truth: a drawn lifter and barbell on known trajectories."""
+
+from pipelines.synth.render import render_lift
+from pipelines.synth.spec import EXERCISES, LiftSpec, demo_spec, spec_for_resolution
+from pipelines.synth.truth import GroundTruth, load_ground_truth
+
+__all__ = [
+    "EXERCISES",
+    "GroundTruth",
+    "LiftSpec",
+    "demo_spec",
+    "load_ground_truth",
+    "render_lift",
+    "spec_for_resolution",
+]

@@ -1,0 +1,175 @@
+"""MediaPipe BlazePose full on CPU, several people per frame, stateless across calls.
+
+The legacy ``mp.solutions.pose`` graph follows one person and keeps tracking state between calls, which
+is wrong for interleaved videos and for gyms with several people in view. We run the wheel's own two
+models through LiteRT instead: the detector finds every person (anchors + weighted NMS), and each of the
+best ``max_people`` candidates gets its own rotated crop through the landmark model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from services.inference.blazepose_geometry import (
+    DETECTOR_INPUT_PX,
+    Detection,
+    apply_affine,
+    box_iou,
+    decode_detections,
+    detector_anchors_xy,
+    letterbox_params,
+    roi_from_detection,
+    weighted_nms,
+)
+from services.inference.keypoint_map import to_canonical
+from services.inference.protocol import PersonPose
+
+LANDMARK_INPUT_PX = 256
+_N_LANDMARKS = 33  # the model outputs 39 points; the last 6 are auxiliary ROI points
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -80.0, 80.0)))
+
+
+def _interpreter(path: Path, num_threads: int) -> object:
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
+    interpreter.allocate_tensors()
+    return interpreter
+
+
+class BlazePoseEstimator:
+    """PoseEstimator over the wheel's pose_detection + pose_landmark_full models.
+
+    index_per_joint: (N_JOINTS,) BlazePose landmark index per canonical joint (-1: missing).
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        detector_path: Path,
+        landmark_path: Path,
+        index_per_joint: np.ndarray,
+        max_people: int = 3,
+        min_detection_score: float = 0.5,
+        min_presence: float = 0.5,
+        num_threads: int = 1,
+        refine_steps: int = 1,
+    ) -> None:
+        if max_people < 1:
+            raise ValueError(f"max_people: expected >= 1, got {max_people}")
+        self.name = name
+        self._detector = _interpreter(detector_path, num_threads)
+        self._landmarks = _interpreter(landmark_path, num_threads)
+        self._anchors_xy = detector_anchors_xy()
+        self._index_per_joint = index_per_joint
+        self.max_people = max_people
+        self.min_detection_score = min_detection_score
+        self.min_presence = min_presence
+        self.refine_steps = refine_steps
+        det_out = {d["name"]: d["index"] for d in self._detector.get_output_details()}  # type: ignore[attr-defined]
+        self._det_in = self._detector.get_input_details()[0]["index"]  # type: ignore[attr-defined]
+        self._det_boxes, self._det_scores = det_out["Identity"], det_out["Identity_1"]
+        lm_out = {d["name"]: d["index"] for d in self._landmarks.get_output_details()}  # type: ignore[attr-defined]
+        self._lm_in = self._landmarks.get_input_details()[0]["index"]  # type: ignore[attr-defined]
+        self._lm_points, self._lm_presence = lm_out["Identity"], lm_out["Identity_1"]
+
+    def estimate(self, frames_rgb: list[np.ndarray]) -> list[list[PersonPose]]:
+        """frames_rgb: HxWx3 uint8 RGB. Returns one list of people per frame, in frame order."""
+        return [self.estimate_one(frame) for frame in frames_rgb]
+
+    def estimate_one(self, frame_rgb: np.ndarray) -> list[PersonPose]:
+        if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3 or frame_rgb.dtype != np.uint8:
+            raise ValueError(f"frame: expected HxWx3 uint8, got {frame_rgb.shape} {frame_rgb.dtype}")
+        if frame_rgb.shape[0] < 2 or frame_rgb.shape[1] < 2:
+            return []
+        people: list[PersonPose] = []
+        for det in self.detect(frame_rgb):
+            person = self._landmarks_for(frame_rgb, det)
+            if person is None:
+                continue
+            # two detections of one body give two nearly identical skeletons: keep the first (best)
+            if any(box_iou(person.box_xyxy_px, p.box_xyxy_px[None])[0] > 0.6 for p in people):
+                continue
+            people.append(person)
+        return people
+
+    def detect(self, frame_rgb: np.ndarray) -> list[Detection]:
+        """The best max_people person candidates, in frame pixels, best first."""
+        h, w = frame_rgb.shape[:2]
+        box = letterbox_params(w, h)
+        resized = cv2.resize(
+            frame_rgb, (round(w * box.scale), round(h * box.scale)), interpolation=cv2.INTER_AREA
+        )
+        canvas = np.zeros((DETECTOR_INPUT_PX, DETECTOR_INPUT_PX, 3), np.float32)
+        y0, x0 = int(box.pad_y_px), int(box.pad_x_px)
+        canvas[y0 : y0 + resized.shape[0], x0 : x0 + resized.shape[1]] = resized / 127.5 - 1.0
+        # the model places content by the pad it was given; use the integer pad actually applied
+        box = type(box)(box.scale, float(x0), float(y0))
+        self._detector.set_tensor(self._det_in, canvas[None])  # type: ignore[attr-defined]
+        self._detector.invoke()  # type: ignore[attr-defined]
+        raw_boxes = self._detector.get_tensor(self._det_boxes)[0]  # type: ignore[attr-defined]
+        raw_scores = self._detector.get_tensor(self._det_scores)[0, :, 0]  # type: ignore[attr-defined]
+        scores, boxes, keypoints = decode_detections(
+            raw_boxes, raw_scores, self._anchors_xy, self.min_detection_score
+        )
+        merged = weighted_nms(scores, boxes, keypoints)[: self.max_people]
+        return [Detection(score, box.to_frame(kps)) for score, kps in merged]
+
+    def _landmarks_for(self, frame_rgb: np.ndarray, det: Detection) -> PersonPose | None:
+        roi = roi_from_detection(det)
+        best: tuple[float, np.ndarray] | None = None  # (presence, (39, 2) frame px + raw) of the best pass
+        best_raw = np.zeros((0, 5), np.float32)
+        for step in range(1 + self.refine_steps):
+            crop_to_frame = roi.crop_to_frame_matrix(LANDMARK_INPUT_PX)
+            presence, raw = self._run_landmarks(frame_rgb, crop_to_frame)
+            pass_xy_px = apply_affine(crop_to_frame, raw[:, :2].astype(np.float64))
+            if best is None or presence > best[0]:
+                best, best_raw = (presence, pass_xy_px), raw
+            if step < self.refine_steps:
+                # the detector's hip/radius guess is coarse on bent-over side views; the landmark model's
+                # own auxiliary points 33 (hip centre) and 34 (body-circle point) give a better crop, as in
+                # BlazePose's tracking mode, but computed within this call (no state across frames).
+                # Keep whichever pass the model is surer of.
+                roi = roi_from_detection(Detection(det.score, pass_xy_px[[33, 34, 33, 34]]))
+        if best is None or best[0] < self.min_presence:
+            return None
+        presence, all_xy_px = best
+        raw = best_raw
+        xy_px = all_xy_px[:_N_LANDMARKS]
+        # BlazePose's per-landmark confidence: visible (not occluded) and present (inside the frame)
+        landmark_scores = (_sigmoid(raw[:_N_LANDMARKS, 3]) * _sigmoid(raw[:_N_LANDMARKS, 4])).astype(
+            np.float32
+        )
+        keypoints, scores = to_canonical(xy_px, landmark_scores, self._index_per_joint)
+        x0, y0 = xy_px.min(axis=0)
+        x1, y1 = xy_px.max(axis=0)
+        return PersonPose(
+            keypoints_xy_px=keypoints,
+            scores=scores,
+            box_xyxy_px=np.array([x0, y0, x1, y1], dtype=np.float32),
+            score=float(min(det.score, presence)),
+        )
+
+    def _run_landmarks(self, frame_rgb: np.ndarray, crop_to_frame: np.ndarray) -> tuple[float, np.ndarray]:
+        """One landmark pass on the crop; returns (presence, (39, 5) raw x, y, z, visibility, presence)."""
+        crop = cv2.warpAffine(
+            frame_rgb,
+            crop_to_frame,
+            (LANDMARK_INPUT_PX, LANDMARK_INPUT_PX),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=(0, 0, 0),
+        )
+        self._landmarks.set_tensor(self._lm_in, (crop.astype(np.float32) / 255.0)[None])  # type: ignore[attr-defined]
+        self._landmarks.invoke()  # type: ignore[attr-defined]
+        # the presence flag leaves the model as a probability already (it reads 0.9999 on a clear person)
+        presence = float(self._landmarks.get_tensor(self._lm_presence).ravel()[0])  # type: ignore[attr-defined]
+        raw = self._landmarks.get_tensor(self._lm_points).reshape(-1, 5).copy()  # type: ignore[attr-defined]
+        return presence, raw
