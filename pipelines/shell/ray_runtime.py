@@ -36,7 +36,7 @@ def ensure_pose_app(settings: Settings) -> None:
         app = status.applications.get(APP_NAME)
         if app is not None and str(app.status) in ("RUNNING", "ApplicationStatus.RUNNING"):
             return
-    except Exception:  # noqa: BLE001 - serve not started yet is the normal first-run case
+    except Exception:
         log.debug("serve not running yet; starting it")
     app_args = {
         "model": settings.pose_model,

@@ -35,7 +35,7 @@ def _render_chunk_task(video_path: str, start: int, end: int, overlay: OverlayDa
     return render_annotated_chunk(Path(video_path), start, end, overlay, Path(out_path))
 
 
-def render_annotated_video(  # noqa: PLR0917 - binding signature called by the pipeline
+def render_annotated_video(
     video_path: Path,
     overlay: OverlayData,
     out_path: Path,

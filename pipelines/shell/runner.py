@@ -83,7 +83,7 @@ class Runner:
         except LiftlabError as exc:
             self._fail(session_id, str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - any crash is this session's failure, never the runner's
+        except Exception as exc:
             log.error("session %s crashed: %s", session_id, traceback.format_exc())
             self._fail(session_id, f"internal error during analysis ({type(exc).__name__})")
             return
@@ -128,7 +128,7 @@ class Runner:
             return
         try:
             self.on_finished(session_id)
-        except Exception:  # noqa: BLE001 - a webhook problem must not fail the analysis
+        except Exception:
             log.warning("finish notification for %s failed: %s", session_id, traceback.format_exc())
 
 

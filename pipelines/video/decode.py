@@ -7,6 +7,7 @@ and rotated to the displayed orientation.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ def plan_segments(probe: ProbeResult, segment_s: float) -> list[Segment]:
             bounds.append(k)
     bounds.append(n)
     bounds = sorted(set(bounds))
-    return [Segment(i, a, b) for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)) if b > a]
+    return [Segment(i, a, b) for i, (a, b) in enumerate(itertools.pairwise(bounds)) if b > a]
 
 
 def analysis_size(width_px: int, height_px: int, long_side_px: int) -> tuple[int, int, float]:
@@ -57,8 +58,8 @@ def analysis_size(width_px: int, height_px: int, long_side_px: int) -> tuple[int
     if long_side <= long_side_px:
         return width_px, height_px, 1.0
     scale = long_side_px / long_side
-    w = max(2, int(round(width_px * scale / 2)) * 2)
-    h = max(2, int(round(height_px * scale / 2)) * 2)
+    w = max(2, round(width_px * scale / 2) * 2)
+    h = max(2, round(height_px * scale / 2) * 2)
     return w, h, width_px / w
 
 

@@ -95,7 +95,7 @@ def _first_frame_rotation(path: Path) -> int:
     try:
         with av.open(str(path)) as container:
             for frame in container.decode(video=0):
-                return int(round(frame.rotation / 90.0)) * 90 % 360
+                return round(frame.rotation / 90.0) * 90 % 360
     except av.error.FFmpegError as exc:
         raise BadVideoError(f"the video stream cannot be decoded ({_reason(exc)})") from exc
     raise BadVideoError("no frame of the video could be decoded")

@@ -19,7 +19,7 @@ class TerminalProgress:
         if fraction < 1.0 and now - self._last < 0.1:
             return
         self._last = now
-        filled = int(round(self.width * fraction))
+        filled = round(self.width * fraction)
         bar = "#" * filled + "-" * (self.width - filled)
         sys.stderr.write(f"\r{stage:<11} [{bar}] {fraction * 100:5.1f}%")
         sys.stderr.flush()
