@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: all demo test test-fast lint typecheck up bench k8s clean system-deps openapi
+.PHONY: all venv install-mmpose demo test test-fast lint typecheck up bench k8s scan lock clean system-deps openapi
 
 all: test
 
@@ -22,6 +22,14 @@ $(STAMP): pyproject.toml requirements/mediapipe.txt
 
 venv: $(STAMP)
 
+# The RTMPose (MMPose) backend on CPU torch, so its contract tests run here too (about 2 minutes).
+MMPOSE_STAMP := $(VENV)/.mmpose
+$(MMPOSE_STAMP): $(STAMP) services/inference/install_mmpose_cpu.sh
+	bash services/inference/install_mmpose_cpu.sh $(VENV)
+	touch $(MMPOSE_STAMP)
+
+install-mmpose: $(MMPOSE_STAMP)
+
 # redis-server for the tests (they start their own on a free port) and ffmpeg-free system libs.
 system-deps:
 	@if ! command -v redis-server >/dev/null; then \
@@ -35,7 +43,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy pipelines services
 
-test: $(STAMP) system-deps lint typecheck k8s
+test: $(STAMP) $(MMPOSE_STAMP) system-deps lint typecheck k8s
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test-fast: $(STAMP) system-deps
@@ -45,7 +53,17 @@ demo: $(STAMP)
 	$(BIN)/liftlab demo --out out/demo
 
 k8s: $(STAMP)
-	@if [ -f deploy/render.py ]; then $(BIN)/python deploy/render.py; fi
+	$(BIN)/python deploy/render.py
+
+# checkov lives in its own venv: it would downgrade boto3/packaging/termcolor in ours.
+CHECKOV_VENV := build/checkov-venv
+scan: k8s
+	test -x $(CHECKOV_VENV)/bin/checkov || { $(PYTHON) -m venv $(CHECKOV_VENV) && $(CHECKOV_VENV)/bin/pip install -q checkov==3.3.30; }
+	$(CHECKOV_VENV)/bin/checkov --config-file deploy/checkov.yaml --skip-download
+
+# Regenerate the images' pinned constraints from the venv after changing a pin.
+lock: $(STAMP)
+	$(BIN)/python deploy/docker/lock_runtime.py
 
 up: $(STAMP) system-deps
 	bash scripts/dev_stack.sh

@@ -58,6 +58,8 @@ class Settings:
     llm_model: str = "gpt-4o-mini"
     llm_timeout_s: float = 30.0
     llm_max_concurrency: int = 4
+    # --- observability ---
+    metrics_port: int = 9100  # the worker's Prometheus endpoint (0 disables it)
     # --- logging ---
     log_level: str = "INFO"
     log_json: bool = False

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 import ray
 from ray import serve
 
+from pipelines.errors import ConfigError
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# How long a runner that joined a cluster waits for the cluster's own pose app to come up.
+_CLUSTER_APP_WAIT_S = 600.0
 
 
 def start_ray(settings: Settings) -> None:
@@ -27,17 +32,31 @@ def start_ray(settings: Settings) -> None:
         ray.init(**kwargs)  # type: ignore[arg-type]
 
 
-def ensure_pose_app(settings: Settings) -> None:
-    """Deploy the pose app unless it already runs (in a cluster, KubeRay's RayService owns it)."""
-    from services.inference.serve_app import APP_NAME, build_pose_app
+def _pose_app_running() -> bool:
+    from services.inference.serve_app import APP_NAME
 
     try:
-        status = serve.status()
-        app = status.applications.get(APP_NAME)
-        if app is not None and str(app.status) in ("RUNNING", "ApplicationStatus.RUNNING"):
-            return
-    except Exception:
-        log.debug("serve not running yet; starting it")
+        app = serve.status().applications.get(APP_NAME)
+    except Exception:  # Serve not started yet is the normal first-run case
+        return False
+    return app is not None and str(app.status).endswith("RUNNING")
+
+
+def ensure_pose_app(settings: Settings) -> None:
+    """Locally, deploy the pose app. Joined to a cluster, wait for the cluster's own app (KubeRay's
+    RayService owns it there; redeploying it from a driver would replace its GPU/autoscaling config)."""
+    from services.inference.serve_app import APP_NAME, build_pose_app
+
+    if _pose_app_running():
+        return
+    if settings.ray_address:
+        deadline = time.monotonic() + _CLUSTER_APP_WAIT_S
+        while not _pose_app_running():
+            if time.monotonic() > deadline:
+                raise ConfigError(f"the cluster's Serve app {APP_NAME!r} is not running "
+                                  f"after {_CLUSTER_APP_WAIT_S:.0f} s")
+            time.sleep(2.0)
+        return
     app_args = {
         "model": settings.pose_model,
         "models_dir": str(settings.models_dir),
@@ -47,6 +66,11 @@ def ensure_pose_app(settings: Settings) -> None:
         "max_people": str(settings.pose_max_people),
     }
     serve.run(build_pose_app(app_args), name=APP_NAME, route_prefix=None, blocking=False)
+    deadline = time.monotonic() + 120.0
+    while not _pose_app_running():
+        if time.monotonic() > deadline:
+            raise ConfigError(f"the pose app {APP_NAME!r} did not become ready in 120 s")
+        time.sleep(0.2)
 
 
 def shutdown_ray() -> None:

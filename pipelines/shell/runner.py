@@ -19,6 +19,7 @@ from typing import Any
 from pipelines.errors import LiftlabError, NotFoundError
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
+from pipelines.shell import metrics
 from pipelines.shell.pipeline import run_analysis
 from pipelines.state import JobQueue, SessionRecord, SessionStore
 from pipelines.storage.protocol import ObjectStore
@@ -81,11 +82,11 @@ class Runner:
         try:
             report = self._analyse(record)
         except LiftlabError as exc:
-            self._fail(session_id, str(exc))
+            self._fail(session_id, str(exc), type(exc).__name__)
             return
         except Exception as exc:
             log.error("session %s crashed: %s", session_id, traceback.format_exc())
-            self._fail(session_id, f"internal error during analysis ({type(exc).__name__})")
+            self._fail(session_id, f"internal error during analysis ({type(exc).__name__})", "internal")
             return
         self.sessions.update(
             session_id, status="done", progress=1.0, stage="done",
@@ -94,6 +95,8 @@ class Runner:
                                                          "total": time.perf_counter() - started},
         )
         self.processed += 1
+        total_s = time.perf_counter() - started
+        metrics.record_success(report.get("timings_s", {}), int(report["video"]["n_frames"]), total_s)
         self._notify(session_id)
 
     def _analyse(self, record: SessionRecord) -> dict[str, Any]:
@@ -118,8 +121,9 @@ class Runner:
             return run_analysis(video, request, self.settings, self.store,
                                 prefix=f"sessions/{record.session_id}/", progress=progress)
 
-    def _fail(self, session_id: str, reason: str) -> None:
+    def _fail(self, session_id: str, reason: str, reason_class: str) -> None:
         self.failed += 1
+        metrics.record_failure(reason_class)
         self.sessions.update(session_id, status="failed", stage="failed", error=reason)
         self._notify(session_id)
 
@@ -136,9 +140,9 @@ def _summary(report: dict[str, Any]) -> dict[str, float | None]:
     primary = report.get("primary_rep")
     if primary is None or not report.get("reps"):
         return {}
-    metrics = report["reps"][primary]["metrics"]
+    rep_metrics = report["reps"][primary]["metrics"]
     out: dict[str, float | None] = {}
     for name in SUMMARY_METRICS:
-        value = metrics.get(name, {}).get("value")
+        value = rep_metrics.get(name, {}).get("value")
         out[name] = value if isinstance(value, (int, float)) else None
     return out

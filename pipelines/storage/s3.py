@@ -40,6 +40,9 @@ class S3ObjectStore:
         self.client.fput_object(
             bucket_name=self.bucket, object_name=key, file_path=str(path),
             content_type=content_type, part_size=_PART_SIZE_BYTES,
+            # One part in flight: minio's parallel uploader reads ahead without bound (3 x 16 MB per
+            # upload and more), which multiplies under concurrent uploads.
+            num_parallel_uploads=1,
         )
 
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:

@@ -60,7 +60,14 @@ def publish_demo(out_dir: Path, clip: Path, settings: Settings) -> None:
 
     store = make_object_store(settings)
     store.ensure_ready()
+    import json
+    import time
+
     store.put_file(f"{DEMO_PREFIX}original.mp4", clip, "video/mp4")
+    store.put_bytes(f"{DEMO_PREFIX}session.json", json.dumps({
+        "title": "Demo snatch (synthetic lifter, known ground truth)",
+        "created_at_s": time.time(), "video_key": f"{DEMO_PREFIX}original.mp4",
+    }).encode(), "application/json")
     files = sorted(p for p in out_dir.rglob("*") if p.is_file() and p != clip and "truth" not in p.name)
     files.sort(key=lambda p: p.name == "report.json")  # report last: its presence means complete
     for path in files:

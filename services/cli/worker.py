@@ -29,13 +29,26 @@ def run(args: argparse.Namespace) -> int:
     client = redis.Redis.from_url(settings.redis_url)
     store = make_object_store(settings)
     store.ensure_ready()
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port)
     start_ray(settings)
     ensure_pose_app(settings)
+    from services.api.webhooks import notify_session_finished
+
+    def notify(session_id: str) -> None:
+        # Webhook delivery retries with backoff; it must never hold up the next analysis.
+        threading.Thread(
+            target=notify_session_finished, args=(client, settings, session_id), daemon=True,
+        ).start()
+
     runner = Runner(
         settings,
         SessionStore(client, settings.redis_namespace),
         JobQueue(client, settings.redis_namespace),
         store,
+        on_finished=notify,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -1,0 +1,61 @@
+"""The API's collaborators, opened once per process (in the app's lifespan) and injected into handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+from pipelines.settings import Settings
+from pipelines.state import JobQueue, SessionStore
+from pipelines.storage import ObjectStore, make_object_store
+from services.api.accounts import AccountStore
+from services.api.apikeys import ApiKeyStore
+from services.api.coaching import CoachThreads
+from services.api.reports import ReportCache
+
+ProbeFn = Callable[[Path, float], object]  # pipelines.video.probe.probe_video; raises on bad input
+
+
+@dataclass(slots=True)
+class ApiDeps:
+    redis: redis.Redis
+    store: ObjectStore
+    sessions: SessionStore
+    queue: JobQueue
+    accounts: AccountStore
+    keys: ApiKeyStore
+    reports: ReportCache
+    probe: ProbeFn
+    threads: CoachThreads | None = None
+
+    def close(self) -> None:
+        self.redis.close()
+
+
+def _default_probe(path: Path, max_duration_s: float) -> object:
+    from pipelines.video.probe import probe_video
+
+    return probe_video(path, max_duration_s)
+
+
+def open_deps(
+    settings: Settings, *, probe: ProbeFn | None = None, threads: CoachThreads | None = None
+) -> ApiDeps:
+    """Open the real clients from settings (Redis connection pool, object store)."""
+    client = redis.Redis.from_url(settings.redis_url, health_check_interval=30)
+    store = make_object_store(settings)
+    ns = settings.redis_namespace
+    return ApiDeps(
+        redis=client,
+        store=store,
+        sessions=SessionStore(client, ns),
+        queue=JobQueue(client, ns),
+        accounts=AccountStore(client, ns),
+        keys=ApiKeyStore(client, ns),
+        reports=ReportCache(store),
+        probe=probe or _default_probe,
+        threads=threads,
+    )
