@@ -1,0 +1,104 @@
+"""End-to-end pipeline cost per stage for generated lifts: a 10 s 1080p30 and a 10 s 4K30 clip.
+
+warm: Ray and the pose app already up (service mode) - run_analysis in this process.
+cold: `liftlab analyze` from a shell (Ray start, Serve deploy, model load included).
+Prints each stage's wall time, the real-time factor (processing time / clip duration) and the peak
+RSS of the whole process tree (driver + Ray processes).
+Targets on 2 cores: warm RTF <= 0.6 (1080p30), <= 1.1 (4K30); cold overhead <= 10 s; peak RSS <= 1.5 GB
+for a 30 s 4K clip (`--long` renders and measures that one too; it takes several minutes to render).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._clips import CACHE
+from bench._rss import PeakRss
+from pipelines.request import AnalysisRequest
+from pipelines.settings import Settings
+from pipelines.shell.pipeline import run_analysis
+from pipelines.shell.ray_runtime import ensure_pose_app, shutdown_ray, start_ray
+from pipelines.storage import LocalObjectStore
+from pipelines.synth import LiftSpec, render_lift
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def lift_clip(width: int, height: int, seconds: float) -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"lift_{width}x{height}_{seconds:g}s.mp4"
+    if not path.exists():
+        # A snatch is about 5.5 s from set-up to the drop; stretch the set-up and hold to fill the clip.
+        extra = max(seconds - 7.0, 0.0)
+        spec = LiftSpec(exercise="snatch", width_px=width, height_px=height, fps=30.0,
+                        setup_s=1.2 + extra / 2, hold_s=1.0 + extra / 2, noise_sigma=2.0, seed=1)
+        render_lift(spec, path)
+    return path
+
+
+def warm(paths: list[Path], settings: Settings) -> dict[str, float]:
+    """Cluster and pose app up, one untimed run to warm the workers, then one timed run per clip."""
+    start_ray(settings)
+    ensure_pose_app(settings)
+    request = AnalysisRequest(exercise="snatch", barbell_mass_kg=80.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        run_analysis(paths[0], request, settings, LocalObjectStore(Path(tmp)), prefix="")
+    walls: dict[str, float] = {}
+    for path in paths:
+        with tempfile.TemporaryDirectory() as tmp, PeakRss() as rss:
+            t0 = time.perf_counter()
+            report = run_analysis(path, request, settings, LocalObjectStore(Path(tmp)), prefix="")
+            wall = time.perf_counter() - t0
+        walls[path.name] = wall
+        video = report["video"]
+        print(f"\n== warm: {path.name}  ({video['width_px']}x{video['height_px']}, "
+              f"{video['n_frames']} frames, {video['duration_s']:.1f} s)")
+        for stage, seconds in report["timings_s"].items():
+            print(f"  {stage:18s} {seconds:7.2f} s  {100 * seconds / wall:5.1f} %")
+        print(f"  {'total':18s} {wall:7.2f} s   real-time factor {wall / video['duration_s']:.2f}   "
+              f"frames/s {video['n_frames'] / wall:.1f}   peak RSS {rss.peak_bytes / 2**30:.2f} GiB")
+    shutdown_ray()
+    return walls
+
+
+def cold(path: Path, warm_wall_s: float | None = None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        cmd = [str(REPO / ".venv/bin/liftlab"), "analyze", str(path), "--exercise", "snatch", "--out", tmp]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with PeakRss(proc.pid) as rss:
+            _, err = proc.communicate()
+        wall = time.perf_counter() - t0
+    status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {err.decode()[-300:]}"
+    print(f"\n== cold: liftlab analyze {path.name}: {wall:.1f} s wall, peak RSS "
+          f"{rss.peak_bytes / 2**30:.2f} GiB ({status})")
+    if warm_wall_s is not None:
+        print(f"  cold start overhead: {wall - warm_wall_s:.1f} s (target <= 10 s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--long", action="store_true", help="also a 30 s 4K clip (peak RSS target)")
+    parser.add_argument("--skip-4k", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    clips = [lift_clip(1920, 1080, 10.0)]
+    if not args.skip_4k:
+        clips.append(lift_clip(3840, 2160, 10.0))
+    if args.long:
+        clips.append(lift_clip(3840, 2160, 30.0))
+    settings = Settings.from_env(store_backend="local")
+    walls = warm(clips, settings)
+    cold(clips[0], walls[clips[0].name])
+
+
+if __name__ == "__main__":
+    main()
