@@ -45,6 +45,8 @@ def open_deps(
     settings: Settings, *, probe: ProbeFn | None = None, threads: CoachThreads | None = None
 ) -> ApiDeps:
     """Open the real clients from settings (Redis connection pool, object store)."""
+    from pipelines.coach.threads import ThreadService
+
     client = redis.Redis.from_url(settings.redis_url, health_check_interval=30)
     store = make_object_store(settings)
     ns = settings.redis_namespace
@@ -57,5 +59,6 @@ def open_deps(
         keys=ApiKeyStore(client, ns),
         reports=ReportCache(store),
         probe=probe or _default_probe,
-        threads=threads,
+        # The coach always works: without an LLM configured its threads use the rule-based coach.
+        threads=threads if threads is not None else ThreadService(client, settings),
     )

@@ -6,13 +6,13 @@ import argparse
 import logging
 import sys
 
-from services.cli import admin, analyze, demo, openapi, serve, worker
+from services.cli import admin, analyze, coach, demo, openapi, serve, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="liftlab", description="Biomechanical analysis of Olympic lifts.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (analyze, demo, worker, serve, admin, openapi):
+    for module in (analyze, demo, coach, worker, serve, admin, openapi):
         module.add_parser(sub)
     return parser
 

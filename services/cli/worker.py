@@ -53,11 +53,18 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    from pipelines.coach.worker import CoachWorker
+
+    # Coaching threads (LLM or rule-based) run beside the pipeline, never inside an API request.
+    coach = threading.Thread(target=CoachWorker(client, settings).run, args=(stop,), daemon=True)
+    coach.start()
     try:
         if args.once:
             runner.run_once(block_ms=5000)
         else:
             runner.run_forever(stop)
     finally:
+        stop.set()
+        coach.join(timeout=10)
         shutdown_ray()
     return 0
