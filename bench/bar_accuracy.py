@@ -104,7 +104,7 @@ def _decode_scaled(path: Path, rotation_deg: int) -> tuple[list[np.ndarray], np.
             # swscale scales while converting (cheaper than converting the full frame first).
             img = frame.to_ndarray(format="bgr24", width=round(w * scale), height=round(h * scale))
             frames.append(cv2.rotate(img, rot) if rot is not None else img)
-            ts.append(float(frame.pts * stream.time_base))
+            ts.append(float(frame.time or 0.0))
     decode_ms = 1000 * (time.process_time() - c0) / max(1, len(frames))
     t = np.asarray(ts)
     return frames, t - t[0], 1.0 / scale, decode_ms

@@ -38,8 +38,8 @@ class JobQueue:
         if not reply:
             return None
         _stream, messages = reply[0]  # type: ignore[index]
-        msg_id, fields = messages[0]
-        return _text(msg_id), {_text(k): _text(v) for k, v in fields.items()}
+        msg_id, fields = messages[0]  # type: ignore[misc,str-unpack]
+        return _text(msg_id), {_text(k): _text(v) for k, v in fields.items()}  # type: ignore[union-attr,arg-type]
 
     def ack(self, msg_id: str) -> None:
         self._ensure_group()

@@ -96,7 +96,7 @@ def decode_segment(
             idx = index_of.get(pts)
             if idx is None:
                 continue
-            rgb = frame.to_ndarray(format="rgb24", width=dec_w, height=dec_h)
+            rgb: np.ndarray = frame.to_ndarray(format="rgb24", width=dec_w, height=dec_h)
             if rotation_cw:
                 rgb = np.ascontiguousarray(np.rot90(rgb, k=-rotation_cw // 90))
             yield idx, rgb

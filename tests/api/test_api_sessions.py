@@ -88,7 +88,8 @@ def test_export_keys(client: Client, deps: ApiDeps, org: Org) -> None:
     assert set(body["keypoints"]) == {f"{c}{a}" for c in JOINTS for a in "xyv"}
     assert body["keypoints"]["lknex"][:3] == [0.0, 1.0, 2.0]
     assert body["keypoints"]["lkney"][0] is None  # NaN in Parquet is null on the wire
-    assert "lkne_angle" in body["angles"] and "rsho_angle" in body["angles"]
+    # The session chose knee and hip: only those angles are exported.
+    assert set(body["angles"]) == {"lkne_angle", "rkne_angle", "lhip_angle", "rhip_angle"}
     assert len(body["all_timestamps"]) == 30 and body["metrics"]["max_bar_speed"] == 1.9
 
 

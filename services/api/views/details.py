@@ -99,7 +99,8 @@ def build_export(
     metrics, _units = metrics_in(report, ctx.measurement_system)
     return SessionExport(
         keypoints=keypoints,
-        angles=angles_of(report, ANGLE_JOINTS),
+        # Only the joints the session asked for (body_joint_angles), as on the details endpoint.
+        angles=angles_of(report, joint_codes(ctx.body_joint_angles)),
         all_timestamps=series(report, "t_s"),
         metrics=metrics,
         activity=ACTIVITY,

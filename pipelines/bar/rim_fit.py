@@ -1,0 +1,164 @@
+"""Sub-pixel plate rim fitting: radial edge search around a rough circle, robust circle and ellipse fit.
+
+The circle detector gives centres to a pixel or two; calibration and velocity need a fraction of that.
+Along rays from a rough centre we find the strongest intensity step near the rough radius, then fit a
+circle (rejecting rays that hit an arm, a leg or the floor edge instead of the rim) and an ellipse
+(its axes tell how far the camera is from side-on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+N_RAYS = 72
+MIN_INLIER_SHARE = 0.4  # below this the "circle" is mostly something else
+EDGE_FULL_SCORE = 10.0  # grey levels per pixel at which an edge counts as fully sharp
+
+
+@dataclass(frozen=True, slots=True)
+class RimFit:
+    """One fitted plate rim in the pixels of the image it was fitted on."""
+
+    center_xy: np.ndarray  # (2,)
+    radius: float
+    semi_axes_hv: np.ndarray  # (2,) half extent of the ellipse along x and along y
+    inlier_share: float  # share of rays whose edge lies on the fitted circle
+    score: float  # inlier_share times edge sharpness, in [0, 1]
+
+
+def fit_circle(points_xy: np.ndarray) -> tuple[np.ndarray, float]:
+    """Algebraic (Kasa) least-squares circle through points_xy (n, 2); returns (centre (2,), radius)."""
+    x, y = points_xy[:, 0], points_xy[:, 1]
+    a = np.column_stack([x, y, np.ones_like(x)])
+    b = x * x + y * y
+    sol, *_ = np.linalg.lstsq(a, b, rcond=None)
+    cx, cy = sol[0] / 2.0, sol[1] / 2.0
+    r2 = sol[2] + cx * cx + cy * cy
+    return np.array([cx, cy]), float(np.sqrt(max(r2, 0.0)))
+
+
+def _ransac_inliers(points_xy: np.ndarray, tol_px: float, n_trials: int = 48) -> np.ndarray:
+    """(n,) bool inliers of the circle through 3 points that most points agree with (seeded, so repeatable).
+
+    A forearm across the plate hands a quarter of the rays a straight edge instead of the rim; least
+    squares alone would bend towards it, consensus ignores it.
+    """
+    n = points_xy.shape[0]
+    rng = np.random.default_rng(n)
+    idx = np.array([rng.choice(n, 3, replace=False) for _ in range(n_trials)])
+    a, b, c = points_xy[idx[:, 0]], points_xy[idx[:, 1]], points_xy[idx[:, 2]]
+    # Circumcentre of each triplet.
+    d = 2 * (a[:, 0] * (b[:, 1] - c[:, 1]) + b[:, 0] * (c[:, 1] - a[:, 1]) + c[:, 0] * (a[:, 1] - b[:, 1]))
+    ok = np.abs(d) > 1e-6
+    d = np.where(ok, d, 1.0)
+    sa, sb, sc = (a**2).sum(1), (b**2).sum(1), (c**2).sum(1)
+    ux = (sa * (b[:, 1] - c[:, 1]) + sb * (c[:, 1] - a[:, 1]) + sc * (a[:, 1] - b[:, 1])) / d
+    uy = (sa * (c[:, 0] - b[:, 0]) + sb * (a[:, 0] - c[:, 0]) + sc * (b[:, 0] - a[:, 0])) / d
+    rad = np.hypot(a[:, 0] - ux, a[:, 1] - uy)
+    dist = np.hypot(points_xy[None, :, 0] - ux[:, None], points_xy[None, :, 1] - uy[:, None])
+    inl = (np.abs(dist - rad[:, None]) < tol_px) & ok[:, None]
+    return inl[int(np.argmax(inl.sum(axis=1)))]
+
+
+def _fit_ellipse(points_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """cv2.fitEllipse on (n, 2) points -> (centre (2,), semi-axes (2,), angle_deg); None if too few."""
+    if points_xy.shape[0] < 8:
+        return None
+    (cx, cy), (w, h), angle_deg = cv2.fitEllipse(points_xy.astype(np.float32))
+    return np.array([cx, cy]), np.array([w / 2.0, h / 2.0]), float(angle_deg)
+
+
+def _ellipse_residual_px(
+    points_xy: np.ndarray, centre: np.ndarray, semi: np.ndarray, angle_deg: float
+) -> np.ndarray:
+    """(n,) approximate distance in pixels of each point from the ellipse."""
+    th = np.deg2rad(angle_deg)
+    d = points_xy - centre
+    u = d[:, 0] * np.cos(th) + d[:, 1] * np.sin(th)
+    v = -d[:, 0] * np.sin(th) + d[:, 1] * np.cos(th)
+    rho = np.hypot(u / semi[0], v / semi[1])
+    return np.abs(rho - 1.0) * np.hypot(u, v) / np.maximum(rho, 1e-9)
+
+
+def _semi_axes_hv(semi: np.ndarray, angle_deg: float) -> np.ndarray:
+    """Axis-aligned half extents (along x, along y) of an ellipse; yaw keeps the vertical one."""
+    a, b = semi
+    th = np.deg2rad(angle_deg)
+    return np.array([np.hypot(a * np.cos(th), b * np.sin(th)), np.hypot(a * np.sin(th), b * np.cos(th))])
+
+
+def fit_plate_rim(
+    gray: np.ndarray,
+    center_xy: np.ndarray,
+    radius: float,
+    search: tuple[float, float] = (0.75, 1.25),
+    step: float = 0.5,
+) -> RimFit | None:
+    """Refine a rough circle on a float32 grey image (h, w); None when no plate rim is there.
+
+    search: the radial window, as fractions of ``radius``, in which the rim edge is looked for.
+    step: radial sampling step in pixels (the edge is located to a fraction of it by a parabola).
+    """
+    h, w = gray.shape
+    radii = np.arange(search[0] * radius, search[1] * radius + step, step, dtype=np.float32)
+    if radii.size < 6 or radius < 4:
+        return None
+    theta = np.linspace(0.0, 2 * np.pi, N_RAYS, endpoint=False, dtype=np.float32)
+    cos_t, sin_t = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    map_x = (center_xy[0] + radii[None, :] * cos_t).astype(np.float32)
+    map_y = (center_xy[1] + radii[None, :] * sin_t).astype(np.float32)
+    inside = (map_x[:, -1] >= 1) & (map_x[:, -1] <= w - 2) & (map_y[:, -1] >= 1) & (map_y[:, -1] <= h - 2)
+    if inside.sum() < N_RAYS * MIN_INLIER_SHARE:
+        return None
+    profile = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    grad = np.abs(np.gradient(profile, step, axis=1))  # grey levels per pixel along each ray
+    idx = np.argmax(grad[:, 1:-1], axis=1) + 1
+    rows = np.arange(N_RAYS)
+    g0, g1, g2 = grad[rows, idx - 1], grad[rows, idx], grad[rows, idx + 1]
+    denom = g0 - 2 * g1 + g2
+    frac = np.where(np.abs(denom) > 1e-9, 0.5 * (g0 - g2) / np.where(denom == 0, 1, denom), 0.0)
+    edge_r = radii[idx] + np.clip(frac, -0.5, 0.5) * step
+    strong = g1 > max(1.5, 0.3 * float(np.median(g1[inside])))
+    valid = inside & strong
+    if valid.sum() < N_RAYS * MIN_INLIER_SHARE:
+        return None
+    pts = np.column_stack([center_xy[0] + edge_r * cos_t[:, 0], center_xy[1] + edge_r * sin_t[:, 0]])
+    keep = valid.copy()
+    # Tight consensus first; the ellipse pass below re-admits the rim of a yawed (elliptic) plate.
+    inliers = _ransac_inliers(pts[valid], max(0.7, 0.015 * radius))
+    if inliers.mean() < 0.6:  # a strongly yawed plate: no circle fits most of its rim
+        inliers = _ransac_inliers(pts[valid], max(1.0, 0.05 * radius))
+    keep[valid] = inliers
+    if keep.sum() < N_RAYS * MIN_INLIER_SHARE:
+        return None
+    center, rad = fit_circle(pts[keep])
+    for _ in range(3):
+        resid = np.abs(np.hypot(pts[:, 0] - center[0], pts[:, 1] - center[1]) - rad)
+        mad = float(np.median(resid[keep])) if keep.any() else 0.0
+        keep = valid & (resid < max(0.7, 3.0 * 1.4826 * mad, 0.015 * rad))
+        if keep.sum() < N_RAYS * MIN_INLIER_SHARE:
+            return None
+        center, rad = fit_circle(pts[keep])
+    semi_hv = np.array([rad, rad])
+    # Tighten on the ellipse (a yawed plate is one): rays that caught the far plate or a shin just
+    # outside the rim sit a pixel or two off it and would stretch the axes that set the scale.
+    for _ in range(3):
+        ell = _fit_ellipse(pts[keep])
+        if ell is None or not (
+            np.all(np.abs(ell[1] / rad - 1) < 0.3) and np.hypot(*(ell[0] - center)) < 0.1 * rad
+        ):
+            break
+        resid = _ellipse_residual_px(pts, *ell)
+        mad = float(np.median(resid[keep]))
+        tighter = valid & (resid < max(0.5, 2.5 * 1.4826 * mad))
+        if tighter.sum() < N_RAYS * MIN_INLIER_SHARE:
+            break
+        keep = tighter
+        center, semi_hv = ell[0], _semi_axes_hv(ell[1], ell[2])
+    _, rad = fit_circle(pts[keep])
+    share = float(keep.sum()) / N_RAYS
+    sharp = min(1.0, float(np.median(g1[keep])) / EDGE_FULL_SCORE)
+    return RimFit(center_xy=center, radius=rad, semi_axes_hv=semi_hv, inlier_share=share, score=share * sharp)

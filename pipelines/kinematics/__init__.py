@@ -1,0 +1,1 @@
+"""Kinematics: filtering and derivatives on real timestamps, bar and body series, centre of mass."""

@@ -1,0 +1,1 @@
+"""Per-rep metrics, the analysis entry point (analyze.py) and its report/Parquet views."""
