@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy pipelines services
+	$(BIN)/mypy pipelines services tests bench deploy
 
 test: $(STAMP) $(MMPOSE_STAMP) system-deps lint typecheck k8s
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -40,7 +40,7 @@ def single_process(path: Path, out_wh: tuple[int, int], thread_type: str) -> tup
 @ray.remote(num_cpus=1)
 def _decode_task(path: str, probe: ProbeResult, seg: object, out_wh: tuple[int, int]) -> tuple[int, float]:
     c0 = time.process_time()
-    n = sum(1 for _ in decode_segment(path, probe, seg, out_wh))  # type: ignore[arg-type]
+    n = sum(1 for _ in decode_segment(path, probe, seg, out_wh))  # type: ignore[arg-type,misc]
     return n, time.process_time() - c0
 
 

@@ -122,7 +122,7 @@ def video_warnings(warnings: list[dict]) -> tuple[str, ...]:
     return tuple(picked[:MAX_VIDEO_WARNINGS])
 
 
-def overlay_from(  # noqa: PLR0917 - binding signature called by the pipeline
+def overlay_from(
     pose: PoseTrack,
     bar: BarTrack,
     series: dict[str, np.ndarray],

@@ -11,17 +11,17 @@ from pipelines.synth.raster import Colour, disc, polygon, shade
 WALL_Z_M = -3.5
 
 
-def _quad(camera: Camera, x0: float, x1: float, y0: float, y1: float, z: float) -> np.ndarray:  # noqa: PLR0917
+def _quad(camera: Camera, x0: float, x1: float, y0: float, y1: float, z: float) -> np.ndarray:
     pts = np.array([[x0, y0, z], [x1, y0, z], [x1, y1, z], [x0, y1, z]])
     return camera.project(pts)
 
 
-def _floor_quad(camera: Camera, x0: float, x1: float, z0: float, z1: float, y: float = 0.0) -> np.ndarray:  # noqa: PLR0917
+def _floor_quad(camera: Camera, x0: float, x1: float, z0: float, z1: float, y: float = 0.0) -> np.ndarray:
     pts = np.array([[x0, y, z0], [x1, y, z0], [x1, y, z1], [x0, y, z1]])
     return camera.project(pts)
 
 
-def render_background(  # noqa: PLR0917
+def render_background(
     camera: Camera,
     dark_floor: bool,
     second_barbell: bool,

@@ -57,7 +57,7 @@ class Camera:
         return self.focal_px / self.depth_m(pts_m)
 
 
-def frame_camera(  # noqa: PLR0917
+def frame_camera(
     width_px: int,
     height_px: int,
     distance_m: float,

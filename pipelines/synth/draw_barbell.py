@@ -51,7 +51,7 @@ def near_plate_view(
     return PlateView(c, radius, (float(ex), float(ey), float(major), float(minor), float(ang)))
 
 
-def _plate(  # noqa: PLR0917
+def _plate(
     img: np.ndarray,
     camera: Camera,
     bar_xy_m: np.ndarray,
@@ -76,7 +76,7 @@ def _plate(  # noqa: PLR0917
     polygon(img, hub_in, shade(_STEEL, 0.8))
 
 
-def draw_far_end(  # noqa: PLR0917
+def draw_far_end(
     img: np.ndarray,
     camera: Camera,
     bar_xy_m: np.ndarray,
@@ -106,7 +106,7 @@ def draw_far_end(  # noqa: PLR0917
     capsule(img, a, b, SHAFT_RADIUS_M * scale, SHAFT_RADIUS_M * scale, shade(_STEEL, 0.9))
 
 
-def draw_near_end(  # noqa: PLR0917
+def draw_near_end(
     img: np.ndarray,
     camera: Camera,
     bar_xy_m: np.ndarray,

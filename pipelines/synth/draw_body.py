@@ -47,7 +47,7 @@ class Figure:
     def r(self, name: str, width_frac: float) -> float:
         return 0.5 * width_frac * self.h * float(self.scale[POINT_INDEX[name]])
 
-    def limb(self, img: np.ndarray, a: str, b: str, wa: float, wb: float, colour: Colour) -> None:  # noqa: PLR0917
+    def limb(self, img: np.ndarray, a: str, b: str, wa: float, wb: float, colour: Colour) -> None:
         capsule(img, self.p(a), self.p(b), self.r(a, wa), self.r(b, wb), colour)
 
     def leg(self, img: np.ndarray, side: str, dim: float) -> None:

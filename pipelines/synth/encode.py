@@ -37,7 +37,7 @@ def frame_times(
 class VideoWriter:
     """Context manager: ``write(bgr_displayed, pts)`` one frame at a time."""
 
-    def __init__(  # noqa: PLR0917
+    def __init__(
         self,
         path: Path,
         width_px: int,

@@ -40,7 +40,7 @@ def straight_arm_lean(hip: Point, bar: Point, trunk_m: float, reach_m: float, hi
     return min(candidates, key=lambda c: abs(c - hint_deg))
 
 
-def pull_pose(  # noqa: PLR0917
+def pull_pose(
     anthro: Anthropometry,
     bar: Point,
     hip: Point,
@@ -64,7 +64,7 @@ def pull_pose(  # noqa: PLR0917
     }
 
 
-def overhead_pose(  # noqa: PLR0917
+def overhead_pose(
     anthro: Anthropometry,
     bar: Point,
     reach_m: float,

@@ -28,7 +28,7 @@ def polygon(img: np.ndarray, pts_px: np.ndarray, colour: Colour) -> None:
     cv2.fillPoly(img, [_fx(pts_px).reshape(-1, 1, 2)], colour, cv2.LINE_AA, SHIFT)
 
 
-def capsule(  # noqa: PLR0917
+def capsule(
     img: np.ndarray, a_px: np.ndarray, b_px: np.ndarray, ra_px: float, rb_px: float, colour: Colour
 ) -> None:
     """A limb: round ends of radii ra, rb joined by a tapered band."""
@@ -43,7 +43,7 @@ def capsule(  # noqa: PLR0917
     disc(img, b, rb_px, colour)
 
 
-def ellipse(  # noqa: PLR0917
+def ellipse(
     img: np.ndarray,
     centre_px: np.ndarray,
     axes_px: tuple[float, float],

@@ -132,7 +132,7 @@ def render_lift(spec: LiftSpec, out_path: Path) -> GroundTruth:
     return truth
 
 
-def _truth(  # noqa: PLR0917
+def _truth(
     spec: LiftSpec,
     scene: _Scene,
     tl: Timeline,

@@ -8,7 +8,9 @@ import redis
 from pipelines.state import JobQueue, SessionRecord, SessionStore
 
 
-def _record(session_id: str, user_id: str = "u1", org_id: str = "o1", created: float = 100.0) -> SessionRecord:
+def _record(
+    session_id: str, user_id: str = "u1", org_id: str = "o1", created: float = 100.0,
+) -> SessionRecord:
     return SessionRecord(
         session_id=session_id, user_id=user_id, org_id=org_id, title="t", exercise="snatch",
         barbell_mass_kg=100.0, created_at_s=created,

@@ -52,7 +52,7 @@ def encode_clip(
         times = []
         for i in range(n_frames):
             frame = av.VideoFrame.from_ndarray(frame_pattern(i, width, height), format="rgb24")
-            frame.pts = int(round(t / float(time_base)))
+            frame.pts = round(t / float(time_base))
             frame.time_base = time_base
             times.append(frame.pts * float(time_base))
             for packet in stream.encode(frame):
