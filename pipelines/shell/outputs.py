@@ -39,7 +39,9 @@ def write_outputs(
     from pipelines.shell.render import render_annotated_video
 
     info = probe.info
-    calib_dict = None if calib is None else {
+    # No plate found: the tracker returns m_per_px = NaN with confidence 0; the report says null.
+    calibrated = calib is not None and np.isfinite(calib.m_per_px) and calib.m_per_px > 0
+    calib_dict = None if calib is None or not calibrated else {
         "m_per_px": calib.m_per_px, "plate_diameter_m": calib.plate_diameter_m,
         "plate_radius_px": calib.plate_radius_px, "yaw_deg": calib.yaw_deg, "confidence": calib.confidence,
     }

@@ -96,7 +96,8 @@ def run_analysis(
     with stages.stage("kinematics"):
         from pipelines.metrics.analyze import BodyProfile, analyze_lift
 
-        body = BodyProfile(body_mass_kg=request.body_mass_kg, height_m=request.height_m)
+        sex = request.gender if request.gender in ("male", "female") else None  # de Leva table choice
+        body = BodyProfile(body_mass_kg=request.body_mass_kg, height_m=request.height_m, sex=sex)
         analysis = analyze_lift(
             pose, bar, calib, request.exercise, request.barbell_mass_kg, body, request.joint_angles,
         )

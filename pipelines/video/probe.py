@@ -83,7 +83,8 @@ def probe_video(path: Path, max_duration_s: float = float("inf")) -> ProbeResult
     if rotation_cw in (90, 270):
         width, height = height, width
     info = VideoInfo(
-        width_px=width, height_px=height, fps=float((len(t_s) - 1) / t_s[-1]), duration_s=duration_s,
+        width_px=width, height_px=height, fps=round(float((len(t_s) - 1) / t_s[-1]), 6),
+        duration_s=duration_s,
         n_frames=len(t_s), rotation_deg=int(rotation_cw), codec=codec, variable_frame_rate=vfr,
         size_bytes=size,
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from bar_synth_frames import SynthClip, make_lift_clip
+
+from tests.bar.bar_synth_frames import SynthClip, make_lift_clip
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from bar_synth_frames import draw_plate
 
 from pipelines.bar.calibrate import yaw_deg_from_semi_axes
 from pipelines.bar.observe import hough_candidates
 from pipelines.bar.rim_fit import fit_circle, fit_plate_rim
+from tests.bar.bar_synth_frames import draw_plate
 
 
 def _grey(img: np.ndarray) -> np.ndarray:

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from bar_synth_frames import SynthClip
 
 from pipelines.bar import BarObservation, bar_table, observe_bar_segment, track_bar
 from pipelines.types import PoseTrack
 from services.inference.joints import JOINT_INDEX, N_JOINTS
+from tests.bar.bar_synth_frames import SynthClip
 
 
 def _pose_holding(xy: np.ndarray) -> PoseTrack:

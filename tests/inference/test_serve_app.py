@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
-from services.inference.serve_app import APP_NAME, DEPLOYMENT_NAME, build_pose_app, deployment_options
+from services.inference.serve_app import APP_NAME, DEPLOYMENT_NAME, deployment_options
 
 
 def test_options_keep_batches_fillable_and_gpus_fractional() -> None:
@@ -23,23 +22,12 @@ def test_options_keep_batches_fillable_and_gpus_fractional() -> None:
     assert auto["ray_actor_options"]["num_gpus"] == 0.0
 
 
-@pytest.fixture(scope="module")
-def pose_handle() -> Iterator[object]:
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    import ray
+@pytest.fixture
+def pose_handle(ray_pose: object) -> object:
+    """The session's real pose app (tests/conftest.py: local Ray + build_pose_app, batching on)."""
     from ray import serve
 
-    ray.init(num_cpus=2, include_dashboard=False)
-    try:
-        serve.run(
-            build_pose_app({"max_batch_size": "8", "batch_wait_timeout_s": "0.05"}),
-            name=APP_NAME,
-            route_prefix=None,
-        )
-        yield serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=APP_NAME)
-    finally:
-        serve.shutdown()
-        ray.shutdown()
+    return serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=APP_NAME)
 
 
 @pytest.mark.slow
@@ -65,3 +53,25 @@ def test_interleaved_videos_return_to_their_callers(
         results[0][0].box_xyxy_px[2] > 300
         and abs(results[0][0].box_xyxy_px[0] - results[1][0].box_xyxy_px[0]) > 5
     )
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_track_through_serve_matches_the_local_backend(
+    pose_handle: object, frame_reader: Callable[[str, float], np.ndarray]
+) -> None:
+    from pipelines.pose.tracking import roi_hint_from_pose
+    from services.inference.registry import DEFAULT_MODELS_DIR, build_estimator, load_manifest
+
+    local = build_estimator(load_manifest("blazepose_full_cpu", DEFAULT_MODELS_DIR))
+    frames = [frame_reader("deadlift_side_gym.mp4", t) for t in (0.3, 1.0)]
+    hints = [roi_hint_from_pose(local.estimate([f])[0][0].keypoints_xy_px) for f in frames]
+    assert all(h is not None for h in hints)
+    # the hint travels with each request; the second frame takes the first frame's region (tracking)
+    requests = [(frames[0], hints[0]), (frames[1], hints[0]), (np.full_like(frames[0], 128), hints[0])]
+    served = [pose_handle.track.remote(r).result() for r in requests]  # type: ignore[attr-defined]
+    expected = local.track([f for f, _ in requests], [h for _, h in requests])  # type: ignore[attr-defined]
+    assert [len(s) for s in served] == [len(e) for e in expected] and len(served[0]) == 1 and served[2] == []
+    for s, e in zip(served[:2], expected[:2], strict=True):
+        assert s[0].tracked
+        np.testing.assert_allclose(s[0].keypoints_xy_px, e[0].keypoints_xy_px, atol=1e-3)

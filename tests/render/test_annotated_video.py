@@ -124,14 +124,10 @@ def test_range_outside_the_overlay_is_refused(disc_clip: DiscClip, tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_chunks_encode_in_parallel_on_ray(disc_clip: DiscClip, tmp_path: Path) -> None:
-    ray = pytest.importorskip("ray")
+def test_chunks_encode_in_parallel_on_ray(disc_clip: DiscClip, tmp_path: Path, ray_pose: object) -> None:
+    # ray_pose: the session's local Ray (tests/conftest.py); chunks run as real Ray tasks on it.
     overlay = overlay_from(*tracks_for(disc_clip), "metric")
     out = tmp_path / "ray.mp4"
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        written = render_annotated_video(disc_clip.path, overlay, out, overlay.n_frames, chunk_frames=25)
-    finally:
-        ray.shutdown()
+    written = render_annotated_video(disc_clip.path, overlay, out, overlay.n_frames, chunk_frames=25)
     assert written == overlay.n_frames
     _assert_same_timing(disc_clip.path, out)
