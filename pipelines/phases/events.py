@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 from scipy.signal import find_peaks
 
-from pipelines.phases.onset import fit_onset_s, nearest_frame
+from pipelines.phases.onset import SINGLE_POWERS, fit_arrival_s, fit_onset_s, nearest_frame
 from pipelines.phases.reps import LiftWindow
 
 PULL_EVENTS: Final[tuple[str, ...]] = (
@@ -52,6 +52,8 @@ JERK_CATCH_REBOUND_M = 0.01
 STAND_BAND_M = 0.01  # the standing height: median of the bar heights within this of its top ...
 STAND_TOLERANCE_M = 0.003  # recovered: bar within this of the standing height ...
 STAND_STILL_MPS = 0.05  # ... and moving slower than this
+STAND_FIT_DEFICIT_M = 0.10  # the stand-up's arrival is fitted from this far below the standing height ...
+STAND_FIT_WINDOW_S = 1.0  # ... over this long (the approach and some standing still)
 PEAK_SHARE = 0.98
 DIP_FIT_WINDOW_S = 0.5  # the dip's onset is fitted over this long before its fastest descent
 LOW_TOLERANCE_M = 0.01  # the catch ends when the bar, this close to its lowest point, ...
@@ -109,16 +111,41 @@ def _lowest_before_rebound(
     return start + int(arrived[0]) if arrived.size else low
 
 
-def _stood_up(h_m: np.ndarray, vy_mps: np.ndarray, start: int, stop: int) -> int | None:
+def _stood_up(h_m: np.ndarray, vy_mps: np.ndarray, t_s: np.ndarray, start: int, stop: int) -> int | None:
+    """Arrival at the standing height after ``start``: the stand-up's end fitted as a cubic approach to
+    rest (``fit_arrival_s``), else the first frame within 3 mm of it and slower than 0.05 m/s."""
     top = _argmax(h_m, start, stop)
     if top is None:
         return None
     window = h_m[start : stop + 1]
     standing_m = float(np.median(window[np.nan_to_num(window, nan=-np.inf) >= h_m[top] - STAND_BAND_M]))
+    fitted = _arrival_by_fit(h_m, t_s, start, stop, standing_m)
+    if fitted is not None:
+        return fitted
     high = np.nan_to_num(h_m, nan=-np.inf) >= standing_m - STAND_TOLERANCE_M
     still = np.nan_to_num(np.abs(vy_mps), nan=np.inf) < STAND_STILL_MPS
     hit = _first(high & still, start)
     return hit if hit is not None and hit <= stop else top
+
+
+def _arrival_by_fit(h_m: np.ndarray, t_s: np.ndarray, start: int, stop: int, standing_m: float) -> int | None:
+    """Fit the last STAND_FIT_DEFICIT_M of the stand-up and up to STAND_FIT_REST_S of standing still."""
+    below = np.nan_to_num(h_m, nan=-np.inf) < standing_m - STAND_FIT_DEFICIT_M
+    up = np.flatnonzero(~below[start : stop + 1])
+    if not up.size:
+        return None
+    lo = start + int(up[0])
+    while lo - 1 >= start and not below[lo - 1]:
+        lo -= 1
+    lo = max(start, lo - 1)  # one frame still below: the window starts inside the movement
+    hi = min(stop, int(np.searchsorted(t_s, t_s[lo] + STAND_FIT_WINDOW_S)))
+    dropped = np.flatnonzero(below[lo + 1 : hi + 1])
+    if dropped.size:
+        hi = lo + int(dropped[0])  # the bar is dropped or lowered again: stop before it
+    arrival_s = fit_arrival_s(t_s[lo : hi + 1], h_m[lo : hi + 1], direction=1.0)
+    if arrival_s is None or not t_s[lo] < arrival_s < t_s[hi]:
+        return None
+    return nearest_frame(t_s, arrival_s, lo, hi)
 
 
 def _velocity_peak(s: LiftSignals, lo: int, hi: int) -> int | None:
@@ -188,8 +215,8 @@ def bar_past_knee(s: LiftSignals, liftoff: int, stop: int) -> int | None:
 
 
 def recovery_end(s: LiftSignals, catch: int, stop: int) -> int | None:
-    """First frame after the catch where the bar is back within 2 cm of its standing height."""
-    return _stood_up(s.h_m, s.vy_mps, catch, stop)
+    """The bar's arrival at its standing height after the catch (see ``_stood_up``)."""
+    return _stood_up(s.h_m, s.vy_mps, s.t_s, catch, stop)
 
 
 def jerk_events(s: LiftSignals, after: int, stop: int) -> dict[str, int]:
@@ -205,7 +232,7 @@ def jerk_events(s: LiftSignals, after: int, stop: int) -> dict[str, int]:
     fastest_down = after + int(np.nanargmin(s.vy_mps[after : i + 1]))
     lo = max(after, int(np.searchsorted(s.t_s, s.t_s[fastest_down] - DIP_FIT_WINDOW_S)))
     raw = s.raw_h_m if s.raw_h_m is not None else s.h_m
-    onset_s = fit_onset_s(s.t_s[lo : fastest_down + 1], raw[lo : fastest_down + 1], direction=-1.0)
+    onset_s = fit_onset_s(s.t_s[lo : fastest_down + 1], raw[lo : fastest_down + 1], -1.0, SINGLE_POWERS)
     if onset_s is not None:
         events["jerk_dip_start"] = nearest_frame(s.t_s, onset_s, lo, fastest_down)
     else:
@@ -219,7 +246,7 @@ def jerk_events(s: LiftSignals, after: int, stop: int) -> dict[str, int]:
     if s.h_m[catch] < MISSED_BELOW_M:
         return events
     events["jerk_catch"] = catch
-    done = _stood_up(s.h_m, s.vy_mps, catch, stop)
+    done = _stood_up(s.h_m, s.vy_mps, s.t_s, catch, stop)
     if done is not None:
         events["jerk_recovery_end"] = done
     return events

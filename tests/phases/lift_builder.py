@@ -1,7 +1,9 @@
 """Analytic lifts for tests: bar and stick-figure keypoints from closed-form pieces (no video).
 
-The bar's vertical motion is built from piecewise-constant accelerations, so its true velocity and the
-event times are known exactly. Pixels: 2 mm per pixel, y down, the lifter faces image +x.
+The bar's vertical motion is built from pieces of linearly changing acceleration, so its true velocity
+and the event times are known exactly. The pull's acceleration ramps up from zero at lift-off: the
+lifter's force rises continuously and equals the bar's weight at the instant it leaves the floor.
+Pixels: 2 mm per pixel, y down, the lifter faces image +x.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ PLATE_R_M = 0.225
 BAR_X0_PX = 600.0
 G = 9.80665
 
-# (duration_s, vertical acceleration m/s^2) of a snatch pull from lift-off to peak height.
-PULL = ((0.5, 2.5), (0.1, -1.0), (0.2, 3.5))
+# (duration_s, vertical acceleration at its start and end, m/s^2) of a snatch pull from lift-off to
+# the second pull's end; then free flight to the peak.
+PULL = ((0.1, 0.0, 2.5), (0.4, 2.5, 2.5), (0.1, -1.0, -1.0), (0.2, 3.5, 3.5))
 
 
 @dataclass
@@ -34,14 +37,17 @@ class Truth:
 def _pull_profile(t_rel: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Height and vy during the pull (t_rel from lift-off); returns also t_peak and t_fastest."""
     h, v, t0, h0, v0 = np.zeros_like(t_rel), np.zeros_like(t_rel), 0.0, 0.0, 0.0
-    pieces = [*PULL, (float("inf"), -G)]
-    for piece_s, a in pieces:
+    pieces = [*PULL, (float("inf"), -G, -G)]
+    for piece_s, a0, a1 in pieces:
         dur = v0 / G if piece_s == float("inf") else piece_s
+        jerk = 0.0 if piece_s == float("inf") else (a1 - a0) / dur
         m = (t_rel >= t0) & (t_rel < t0 + dur)
         tau = t_rel[m] - t0
-        h[m], v[m] = h0 + v0 * tau + 0.5 * a * tau**2, v0 + a * tau
-        h0, v0, t0 = h0 + v0 * dur + 0.5 * a * dur**2, v0 + a * dur, t0 + dur
-    fastest = sum(d for d, _ in PULL)
+        h[m] = h0 + v0 * tau + 0.5 * a0 * tau**2 + jerk * tau**3 / 6.0
+        v[m] = v0 + a0 * tau + 0.5 * jerk * tau**2
+        h0 = h0 + v0 * dur + 0.5 * a0 * dur**2 + jerk * dur**3 / 6.0
+        v0, t0 = v0 + a0 * dur + 0.5 * jerk * dur**2, t0 + dur
+    fastest = sum(d for d, _, _ in PULL)
     return h, v, t0, fastest
 
 
@@ -81,7 +87,7 @@ def snatch_heights(t_s: np.ndarray, liftoff_s: float, truth: Truth) -> np.ndarra
         "first_pull_end": liftoff_s + 0.5,
         "transition_end": liftoff_s + 0.6,
     })
-    truth.peak_vy_mps.append(float(sum(d * a for d, a in PULL)))
+    truth.peak_vy_mps.append(float(sum(d * (a0 + a1) / 2 for d, a0, a1 in PULL)))
     truth.peak_h_m.append(peak_h)
     truth.drop_m.append(G * 0.01)
     return h

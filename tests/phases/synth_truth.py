@@ -1,31 +1,18 @@
 """Pose and bar tracks from the synthetic renderer's ground truth (no video is drawn or decoded).
 
-Uses the renderer's timeline and its truth builder directly so a test costs milliseconds; the truth
-equals what ``render_lift`` saves beside its video for the same spec.
+``pipelines.synth.simulate_truth`` builds the truth ``render_lift`` would save without drawing frames,
+so a test costs milliseconds.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pipelines.synth.encode import frame_times
-from pipelines.synth.render import _Scene, _truth
-from pipelines.synth.spec import LiftSpec
-from pipelines.synth.timeline import build_timeline
-from pipelines.synth.truth import GroundTruth
+from pipelines.synth import GroundTruth, simulate_truth
 from pipelines.types import BarTrack, Calibration, PoseTrack
 from services.inference.joints import N_JOINTS
 
-
-def simulate_truth(spec: LiftSpec) -> GroundTruth:
-    """The ground truth ``render_lift(spec)`` would save, without drawing or encoding frames."""
-    rng = np.random.default_rng(spec.seed)
-    timeline = build_timeline(spec)
-    scene = _Scene(spec, timeline, rng)
-    n = int(np.floor(timeline.duration_s * spec.fps))
-    _, t_s, _ = frame_times(n, spec.fps, spec.variable_frame_rate, spec.vfr_jitter_fraction, rng)
-    bar, points, offsets = scene.state(t_s)
-    return _truth(spec, scene, timeline, t_s, bar, points, offsets)
+__all__ = ["simulate_truth", "tracks_from_truth"]
 
 
 def tracks_from_truth(

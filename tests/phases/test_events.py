@@ -13,12 +13,13 @@ BAR_EVENTS_WITHIN_FRAMES = {
     "start_of_lifting": 1.0,
     "first_pull_end": 1.0,
     "transition_end": 1.0,
-    "second_pull_end": 1.0,
+    # the velocity peak is a corner (+3.5 -> -g m/s^2): the 2 % band around it is lopsided
+    "second_pull_end": 2.0,
     "peak_bar_height": 1.0,
     # the catch brakes with a step in acceleration that the 8 Hz filter rounds by ~1.3 frames
     "catch_end": 1.5,
-    # the stand-up ends on a minimum-jerk tail: "within 1 cm and < 0.1 m/s" comes ~4 frames early
-    "recovery_end": 5.0,
+    # the minimum-jerk stand-up's arrival, fitted as a cubic approach to rest
+    "recovery_end": 3.0,
 }
 
 

@@ -1,9 +1,10 @@
 """Rep counting and event timing against the synthetic renderer's ground truth (no video drawn).
 
 Tracks are the truth's bar centre and joints plus Gaussian pixel noise (bar 0.5 px, joints 2 px) at
-1280x720, 60 fps. Tolerances are what the method achieves there (see docs/metrics.md); the renderer's
-lift-off and stand-up start and end with zero acceleration, which no threshold or fit can time to a
-frame under noise.
+1280x720, 60 fps (about 1.8 mm of bar noise). Tolerances are the worst errors measured there over 18
+reps (see docs/metrics.md): lift-off and the stand-up's end are fitted as a cubic start from / arrival
+at rest and land within ~1 frame on average, 2-3 frames at worst (the bar moves < 1 mm in the first
+three frames of the pull).
 """
 
 from __future__ import annotations
@@ -16,18 +17,18 @@ from pipelines.synth.spec import LiftSpec
 from tests.phases.synth_truth import simulate_truth, tracks_from_truth
 
 WITHIN_FRAMES = {
-    "start_of_lifting": 4.5,
+    "start_of_lifting": 2.0,
     "first_pull_end": 3.5,
     "transition_end": 2.5,
     "second_pull_end": 3.0,  # a broad peak: within 2 % of the maximum for ~5 frames
     "peak_bar_height": 1.0,
     "catch_end": 1.0,
-    "recovery_end": 7.5,
-    "jerk_dip_start": 1.0,
+    "recovery_end": 3.5,
+    "jerk_dip_start": 2.5,
     "jerk_drive_start": 1.0,
     "jerk_drive_end": 1.0,
     "jerk_catch": 1.0,
-    "jerk_recovery_end": 7.5,
+    "jerk_recovery_end": 3.0,
 }
 
 
