@@ -12,7 +12,7 @@ from minio.error import S3Error
 from pipelines.errors import NotFoundError
 from pipelines.settings import Settings
 
-_PART_SIZE_BYTES = 16 * 1024 * 1024  # bounded memory per upload, whatever the file size
+_PART_SIZE_BYTES = 5 * 1024 * 1024  # the S3 minimum: bounded memory per concurrent upload (docs/api.md)
 _MISSING_CODES = ("NoSuchKey", "NoSuchObject", "NotFound")
 
 

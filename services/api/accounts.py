@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import redis
+
+from services.api.principals import bump_auth_epoch
 
 ROLES = ("user", "sub-admin", "admin")
 PLANS = ("none", "basic", "pro")  # "none" is no valid payment plan
@@ -132,6 +135,8 @@ class AccountStore:
     def __init__(self, client: redis.Redis, namespace: str = "liftlab") -> None:
         self.redis = client
         self.ns = namespace
+        # Called after a user changes (role, plan, profile), so cached principals are re-read at once.
+        self.on_change: Callable[[], None] | None = None
 
     def _user_key(self, user_id: str) -> str:
         return f"{self.ns}:user:{user_id}"
@@ -194,6 +199,9 @@ class AccountStore:
             if user.email is not None:
                 self.redis.delete(self._email_key(user.email))
         self.redis.set(self._user_key(user_id), updated.to_json())
+        bump_auth_epoch(self.redis, self.ns)
+        if self.on_change is not None:
+            self.on_change()
         return updated
 
     def list_users(self, org_id: str) -> list[UserRecord]:

@@ -14,9 +14,12 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import redis
+
+from services.api.principals import bump_auth_epoch
 
 _PREFIX = "ll"
 
@@ -57,6 +60,8 @@ class ApiKeyStore:
     def __init__(self, client: redis.Redis, namespace: str = "liftlab") -> None:
         self.redis = client
         self.ns = namespace
+        # Called after a revocation, so this process's principal cache forgets the key at once.
+        self.on_change: Callable[[], None] | None = None
 
     def _key(self, key_id: str) -> str:
         return f"{self.ns}:apikey:{key_id}"
@@ -111,6 +116,9 @@ class ApiKeyStore:
         pipe.delete(self._key(key_id))
         pipe.srem(self._user_keys(record.user_id), key_id)
         pipe.execute()
+        bump_auth_epoch(self.redis, self.ns)
+        if self.on_change is not None:
+            self.on_change()
         return True
 
     def rotate(self, key_id: str) -> IssuedKey | None:

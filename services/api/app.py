@@ -51,14 +51,14 @@ def create_app(
             yield
         finally:
             if owned:
-                live.close()
+                await live.aclose()
 
     return Litestar(
         route_handlers=[sessions_router, analysis_router, admin_router, ops_router],
         dependencies={
             "deps": Provide(provide_deps, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
-            "principal": Provide(provide_principal, sync_to_thread=False),
+            "principal": Provide(provide_principal),
         },
         lifespan=[lifespan],
         state=State({"settings": settings, "metrics": metrics}),

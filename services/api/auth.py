@@ -1,11 +1,11 @@
-"""Authentication (API key -> principal), per-key rate limiting, and the access rules for sessions."""
+"""Authentication (API key -> principal, cached briefly: services/api/principals.py), per-key rate
+limiting (sliding window: services/api/ratelimit.py), and the access rules for sessions."""
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 
+import anyio.to_thread
 from litestar import Request
 from litestar.datastructures import State
 
@@ -22,7 +22,6 @@ from services.api.errors import (
 )
 
 _SCHEMES = ("api-key", "apikey", "bearer", "token")
-RATE_WINDOW_S = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,37 +48,73 @@ def key_from_header(value: str | None) -> str | None:
     return parts[0] if len(parts) == 1 else None
 
 
-def authenticate(request: Request[object, object, State], deps: ApiDeps, settings: Settings) -> Principal:
+def _presented_key(request: Request[object, object, State]) -> str:
     key = key_from_header(request.headers.get("authorization"))
     if key is None:
         raise UnauthorizedError("Missing API key: send `Authorization: API-KEY <key>`.")
+    return key
+
+
+def _verify(deps: ApiDeps, key: str) -> Principal:
+    """Blocking: the key's principal, from the per-process cache or from Redis (then cached)."""
+    if deps.principals.epoch_due():
+        deps.principals.refresh_epoch()
+    hit = deps.principals.get(key)
+    if hit is not None:
+        return Principal(user=hit.user, key_id=hit.key_id)
+    generation = deps.principals.generation
     record = deps.keys.verify(key)
     user = deps.accounts.get_user(record.user_id) if record is not None else None
     if record is None or user is None:
         raise UnauthorizedError("Invalid API key.")
-    _rate_limit(deps, settings, record.key_id)
-    request.scope.setdefault("state", {})["user_id"] = user.user_id
+    deps.principals.put(key, record.key_id, user, generation)
     return Principal(user=user, key_id=record.key_id)
 
 
-def _rate_limit(deps: ApiDeps, settings: Settings, key_id: str) -> None:
-    """Fixed one-minute windows per key; 429 with Retry-After (seconds to the next window)."""
+def _remember(request: Request[object, object, State], principal: Principal) -> Principal:
+    request.scope.setdefault("state", {})["user_id"] = principal.user_id
+    return principal
+
+
+def authenticate(request: Request[object, object, State], deps: ApiDeps, settings: Settings) -> Principal:
+    """Blocking variant (call from a worker thread)."""
+    principal = _verify(deps, _presented_key(request))
+    if settings.rate_limit_per_minute > 0:
+        _raise_if_limited(deps.limiter.hit(principal.key_id, settings.rate_limit_per_minute), settings)
+    return _remember(request, principal)
+
+
+async def authenticate_async(
+    request: Request[object, object, State], deps: ApiDeps, settings: Settings
+) -> Principal:
+    """From the event loop: a cached key costs no Redis round trip and no thread hop; a miss (or a due
+    epoch check) verifies in a worker thread; the rate-limit script runs on the asyncio Redis client."""
+    key = _presented_key(request)
+    hit = None if deps.principals.epoch_due() else deps.principals.get(key)
+    if hit is not None:
+        principal = Principal(user=hit.user, key_id=hit.key_id)
+    else:
+        principal = await anyio.to_thread.run_sync(_verify, deps, key)
     limit = settings.rate_limit_per_minute
-    if limit <= 0:
+    if limit > 0:
+        if deps.aredis is not None:
+            retry_after_s = await deps.limiter.ahit(principal.key_id, limit)
+        else:
+            retry_after_s = await anyio.to_thread.run_sync(deps.limiter.hit, principal.key_id, limit)
+        _raise_if_limited(retry_after_s, settings)
+    return _remember(request, principal)
+
+
+def _raise_if_limited(retry_after_s: float | None, settings: Settings) -> None:
+    """429 with Retry-After (whole seconds until the oldest request in the window expires)."""
+    if retry_after_s is None:
         return
-    now = time.time()
-    window = int(now // RATE_WINDOW_S)
-    counter = f"{deps.accounts.ns}:rl:{key_id}:{window}"
-    pipe = deps.redis.pipeline(transaction=False)
-    pipe.incr(counter)
-    pipe.expire(counter, RATE_WINDOW_S * 2)
-    count, _ = pipe.execute()
-    if int(count) > limit:
-        retry_after = max(1, math.ceil((window + 1) * RATE_WINDOW_S - now))
-        raise RateLimitedError(
-            f"Rate limit of {limit} requests per minute exceeded; retry in {retry_after} s.",
-            headers={"Retry-After": str(retry_after)},
-        )
+    seconds = int(retry_after_s)
+    raise RateLimitedError(
+        f"Rate limit of {settings.rate_limit_per_minute} requests per minute exceeded; "
+        f"retry in {seconds} s.",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def can_see(principal: Principal, record: SessionRecord) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from pipelines.errors import NotFoundError
 from pipelines.settings import Settings
 from pipelines.state import SessionRecord
-from services.api.accounts import MEASUREMENT_SYSTEMS
+from services.api.accounts import MEASUREMENT_SYSTEMS, UserRecord
 from services.api.auth import Principal, visible_session
 from services.api.deps import ApiDeps
 from services.api.errors import BadRequestError, NotFoundApiError, NotReadyError
@@ -35,16 +35,20 @@ def load_context(
     if demo:
         return _demo_context(deps, measurement_system(system, principal.user.measurement_system))
     record = visible_session(deps, principal, session_id)
-    return _record_context(deps, record, measurement_system(system, record.measurement_system))
+    # The caller's own session (the common case) needs no second user lookup.
+    owner = principal.user if record.user_id == principal.user_id else deps.accounts.get_user(record.user_id)
+    return _record_context(deps, record, owner, measurement_system(system, record.measurement_system))
 
 
-def _record_context(deps: ApiDeps, record: SessionRecord, system: str) -> ViewContext:
-    owner = deps.accounts.get_user(record.user_id)
+def _record_context(
+    deps: ApiDeps, record: SessionRecord, owner: UserRecord | None, system: str
+) -> ViewContext:
     prefix = session_prefix(record.session_id)
     report = None
     if record.status == "done" and record.report_key:
         prefix = record.report_key.rsplit("/", 1)[0] + "/"
-        report = deps.reports.report(prefix)
+        # updated_at_s versions the cached parse: a session written again is read again.
+        report = deps.reports.report(prefix, record.updated_at_s)
     return ViewContext(
         session_id=record.session_id,
         prefix=prefix,
@@ -69,6 +73,7 @@ def _record_context(deps: ApiDeps, record: SessionRecord, system: str) -> ViewCo
         error=record.error,
         video_key=record.video_key or None,
         report=report,
+        version=record.updated_at_s,
     )
 
 
@@ -121,6 +126,6 @@ def require_report(ctx: ViewContext) -> dict[str, Any]:
 
 def settings_presign(deps: ApiDeps, settings: Settings) -> Any:
     def url(key: str) -> str | None:
-        return deps.store.presigned_url(key, settings.presign_expiry_s)
+        return deps.presigned.url(key, settings.presign_expiry_s)
 
     return url

@@ -8,6 +8,19 @@ import msgspec
 from msgspec import Meta, Struct
 
 Num = float | None
+METRICS_HELP = (
+    "The primary rep's numeric metrics, each unit also named in `units` (imperial on request: "
+    "m -> ft, m/s -> ft/s, m/s^2 -> ft/s^2, N -> lbf, kg -> lb): max_bar_speed (m/s), max_power (W), "
+    "max_GRF (N), bar_past_the_knee_speed (m/s), bar_past_the_knee_acceleration (m/s^2), total_time (s), "
+    "catch_time (s), clean_time (s), barbell_weight (kg), scale (m/px), mean_markers_validity (0..1), "
+    "peak_bar_height_m (m), peak_bar_height_pct_height (%), drop_under_bar_m (m), bar_loop_m (m), "
+    "first_pull_dx_m (m), second_pull_dx_m (m), first_pull_bar_angle_deg (deg), "
+    "time_to_peak_velocity_s (s), <phase>_duration_s (s), jerk_dip_depth_m (m), "
+    "jerk_dip_velocity_mps (m/s), jerk_drive_velocity_mps (m/s)."
+)
+USER_INFO_HELP = (
+    "display_name, age (years), weight (kg; lb imperial), height (cm; in imperial), gender, email."
+)
 Series = Annotated[list[Num], Meta(description="One value per frame (null where unavailable).")]
 
 
@@ -33,29 +46,31 @@ class SessionDetails(Struct):
     user_name: str
     activity: Annotated[str, Meta(description="Always 'Weightlifting'.")]
     title: str
-    metrics: Annotated[dict[str, float], Meta(description="Primary rep's numeric metrics; units in `units`.")]
+    metrics: Annotated[dict[str, float], Meta(description=METRICS_HELP)]
     angles: Annotated[
         dict[str, list[Num]],
-        Meta(description="<joint>_angle (degrees) per frame for the selected body joints."),
+        Meta(description="<joint>_angle per frame for the selected body joints, deg (both systems)."),
     ]
     report_metrics: Annotated[
         dict[str, list[Num]],
         Meta(
             description=(
-                "Per-frame series: bar_speed (m/s), bar_vertical_velocity (m/s), bar_power (W), "
-                "ground_reaction_force (N), bar_height (m), bar_horizontal_displacement (m); "
-                "units in `units`."
+                "Per-frame series: bar_speed (m/s; ft/s imperial), bar_vertical_velocity (m/s; ft/s), "
+                "bar_power (W in both systems), ground_reaction_force (N; lbf), bar_height (m above "
+                "the start; ft), bar_horizontal_displacement (m; ft); each also named in `units`."
             )
         ),
     ]
-    all_timestamps: Annotated[list[Num], Meta(description="Presentation time of each frame, seconds.")]
+    all_timestamps: Annotated[list[Num], Meta(description="Presentation time of each frame, s.")]
     session_id: str
     status: Annotated[str, Meta(description="queued | processing | done | failed")]
-    progress: Annotated[float, Meta(description="0..1")]
+    progress: Annotated[float, Meta(description="Fraction of the pipeline done, 0..1 (unitless).")]
     stage: str
     error: str | None
     measurement_system: Annotated[str, Meta(description="metric | imperial: the unit system of every value.")]
-    units: Annotated[dict[str, str], Meta(description="Unit of each key of metrics and report_metrics.")]
+    units: Annotated[
+        dict[str, str], Meta(description="Unit of each key of metrics and report_metrics (e.g. 'm/s').")
+    ]
     warnings: list[dict[str, str]]
 
 
@@ -64,11 +79,9 @@ class SessionExport(Struct):
         dict[str, list[Num]],
         Meta(description="<joint>x / <joint>y in frame pixels, <joint>v visibility 0..1."),
     ]
-    angles: Annotated[dict[str, list[Num]], Meta(description="<joint>_angle per frame, degrees.")]
-    all_timestamps: Annotated[list[Num], Meta(description="Seconds.")]
-    metrics: Annotated[
-        dict[str, float], Meta(description="Primary rep's numeric metrics (SI, or imperial on request).")
-    ]
+    angles: Annotated[dict[str, list[Num]], Meta(description="<joint>_angle per frame, deg (both systems).")]
+    all_timestamps: Annotated[list[Num], Meta(description="Presentation time of each frame, s.")]
+    metrics: Annotated[dict[str, float], Meta(description=METRICS_HELP)]
     activity: str
 
 
@@ -102,47 +115,58 @@ class LiftAnalysis(Struct):
         dict[str, list[Num]],
         Meta(
             description=(
-                "hip_velocity (vertical, m/s), shin_angle (deg from vertical), hip_height (m), "
-                "torso_angle (deg from vertical)."
+                "hip_velocity (vertical, m/s; ft/s imperial), shin_angle (deg from vertical), "
+                "hip_height (m; ft), torso_angle (deg from vertical)."
             )
         ),
     ]
     joint_angles: Annotated[
-        dict[str, list[Num]], Meta(description="<joint>_angle, degrees, mean of both sides.")
+        dict[str, list[Num]], Meta(description="<joint>_angle, deg, mean of both sides.")
     ]
     barbell_positioning: Annotated[
         dict[str, list[Num]],
         Meta(
             description=(
-                "bar_height (m above start), barbell_trajectory (horizontal, m from start), "
-                "vertical_shoulder_height (m)."
+                "bar_height (m above start; ft imperial), barbell_trajectory (horizontal, m from "
+                "start; ft), vertical_shoulder_height (m; ft)."
             )
         ),
     ]
-    phase_data: dict[str, PhaseImage]
-    chart_data: dict[str, PhaseSpan]
-    user_information: dict[str, Any]
+    phase_data: Annotated[
+        dict[str, PhaseImage], Meta(description="Per event: key frame URL and times, ms.")
+    ]
+    chart_data: Annotated[
+        dict[str, PhaseSpan], Meta(description="Per phase: start and end, ms from the video start.")
+    ]
+    user_information: Annotated[dict[str, Any], Meta(description=USER_INFO_HELP)]
     session_date: Annotated[str, Meta(description="DD/MM/YYYY")]
     comments: Annotated[
         dict[str, str], Meta(description="Coaching comment per metric (after POST .../recommendation/).")
     ]
-    units: dict[str, str]
+    units: Annotated[dict[str, str], Meta(description="Unit of each series above (e.g. 'W', 'm/s').")]
+
+
+_SAME = "In the unit of the enclosing field."
 
 
 class MinMaxValues(Struct):
-    min: Num
-    max: Num
-    values: list[Num]
+    min: Annotated[Num, Meta(description="Smallest value. " + _SAME)]
+    max: Annotated[Num, Meta(description="Largest value. " + _SAME)]
+    values: Annotated[list[Num], Meta(description="One value per frame of the primary rep. " + _SAME)]
 
 
 class MaxValues(Struct):
-    max: Num
-    values: list[Num]
+    max: Annotated[Num, Meta(description="Largest value. " + _SAME)]
+    values: Annotated[list[Num], Meta(description="One value per frame of the primary rep. " + _SAME)]
 
 
 class Trajectory(Struct):
-    xAxis: Annotated[list[Num], Meta(description="Horizontal bar position, m from start.")]  # noqa: N815
-    yAxis: Annotated[list[Num], Meta(description="Vertical bar position, m above start.")]  # noqa: N815
+    xAxis: Annotated[  # noqa: N815
+        list[Num], Meta(description="Horizontal bar position, m from start (ft imperial).")
+    ]
+    yAxis: Annotated[  # noqa: N815
+        list[Num], Meta(description="Vertical bar position, m above start (ft imperial).")
+    ]
 
 
 class SummaryVelocity(Struct):
@@ -151,7 +175,7 @@ class SummaryVelocity(Struct):
 
 class SummaryPower(Struct):
     ground_reaction_force: Annotated[MinMaxValues, Meta(description="N (lbf imperial).")]
-    power: Annotated[MinMaxValues, Meta(description="Bar power, W.")]
+    power: Annotated[MinMaxValues, Meta(description="Bar power, W (both systems).")]
 
 
 class SummaryStability(Struct):
@@ -165,8 +189,8 @@ class SessionSummary(Struct, omit_defaults=True):
     velocity: SummaryVelocity
     power: SummaryPower
     stability: SummaryStability
-    user_information: dict[str, Any]
-    session_date: str
+    user_information: Annotated[dict[str, Any], Meta(description=USER_INFO_HELP)]
+    session_date: Annotated[str, Meta(description="DD/MM/YYYY")]
     summary_text: Annotated[
         dict[str, str] | None, Meta(description="GenAI commentary (after POST .../summary/).")
     ] = None

@@ -193,6 +193,53 @@ def test_cli_prints_the_served_document(document: dict[str, Any], capsys: pytest
     assert printed["paths"].keys() == document["paths"].keys()
 
 
+_UNIT = re.compile(
+    r"(?<![\w/])(m/s\^2|m/s|ft/s|W|N|lbf|deg|m|ft|s|ms|kg|lb|cm|px|pixels|years|count|%|0\.\.1)(?![\w/^])"
+    r"|unit of the enclosing field"
+)
+
+
+def _numeric(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    """True when the schema's values are numbers (directly, in arrays, maps or nullable unions)."""
+    if "$ref" in schema:
+        return False  # an object: its own properties are checked
+    if schema.get("type") in ("number", "integer"):
+        return True
+    inner = [schema.get("items"), schema.get("additionalProperties"), *schema.get("oneOf", [])]
+    return any(isinstance(s, dict) and _numeric(s, schemas) for s in inner)
+
+
+def _response_schemas(document: dict[str, Any]) -> set[str]:
+    names: set[str] = set()
+    for ops in document["paths"].values():
+        for op in ops.values():
+            if not isinstance(op, dict):
+                continue
+            for code, response in op.get("responses", {}).items():
+                if code.startswith("2"):
+                    names |= set(re.findall(r"#/components/schemas/([^\"]+)", json.dumps(response)))
+    return names
+
+
+def test_every_numeric_response_field_names_its_unit(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    todo, seen, missing = list(_response_schemas(document)), set(), []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for prop, schema in schemas[name].get("properties", {}).items():
+            todo += re.findall(r"#/components/schemas/([^\"]+)", json.dumps(schema))
+            if _numeric(schema, schemas) and not _UNIT.search(schema.get("description", "")):
+                missing.append(f"{name}.{prop}: {schema.get('description')!r}")
+    assert "SessionDetails" in seen and "SessionSummary" in seen and "LiftAnalysis" in seen
+    assert not missing, missing
+    details = schemas["SessionDetails"]["properties"]
+    for unit in ("m/s", "W", "N", "deg", "ft/s", "lbf", "kg", "(s)"):
+        assert unit in details["metrics"]["description"] + details["report_metrics"]["description"], unit
+
+
 # --- schemathesis against the running API (uvicorn on loopback, real Redis and S3) ---
 
 

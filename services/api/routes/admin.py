@@ -19,6 +19,10 @@ from services.api.routes.common import SECURITY, DepsDep, PrincipalDep, error_re
 _SELF_EDITABLE = {"display_name", "email", "age", "body_mass_kg", "height_m", "gender", "measurement_system"}
 
 
+_EPOCH_S = "Creation time, s since the Unix epoch (UTC)."
+_MAX_SESSIONS = "Session limit (count); null: the server default."
+
+
 class UserOut(Struct):
     user_id: str
     org_id: str
@@ -26,13 +30,13 @@ class UserOut(Struct):
     plan: str
     display_name: str
     email: str | None
-    age: int | None
-    body_mass_kg: Annotated[float | None, Meta(description="kg")]
-    height_m: Annotated[float | None, Meta(description="m")]
+    age: Annotated[int | None, Meta(description="years")]
+    body_mass_kg: Annotated[float | None, Meta(description="Body mass, kg (stored SI).")]
+    height_m: Annotated[float | None, Meta(description="Height, m (stored SI).")]
     gender: str | None
-    measurement_system: str
-    max_sessions: int | None
-    created_at_s: float
+    measurement_system: Annotated[str, Meta(description="metric | imperial")]
+    max_sessions: Annotated[int | None, Meta(description=_MAX_SESSIONS)]
+    created_at_s: Annotated[float, Meta(description=_EPOCH_S)]
 
 
 class UserCreate(Struct, forbid_unknown_fields=True):
@@ -65,7 +69,7 @@ class KeyOut(Struct):
     key_id: str
     user_id: str
     label: str
-    created_at_s: float
+    created_at_s: Annotated[float, Meta(description=_EPOCH_S)]
 
 
 class IssuedKeyOut(Struct):
@@ -73,7 +77,7 @@ class IssuedKeyOut(Struct):
     key_id: str
     user_id: str
     label: str
-    created_at_s: float
+    created_at_s: Annotated[float, Meta(description=_EPOCH_S)]
 
 
 class UserCreated(Struct):

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
 from pipelines.settings import Settings
-from services.api.auth import Principal, authenticate
+from services.api.auth import Principal, authenticate_async
 from services.api.deps import ApiDeps
 from services.api.schemas import ErrorBody
 
@@ -27,14 +27,14 @@ def provide_settings(state: State) -> Settings:
     return settings
 
 
-def provide_principal(
+async def provide_principal(
     request: Request[Any, Any, State], deps: NamedDependency[ApiDeps], settings: NamedDependency[Settings]
 ) -> Principal:
     """Authenticate once per request (upload routes do it before the body is read)."""
     cached = request.scope.get("state", {}).get("principal")
     if isinstance(cached, Principal):
         return cached
-    principal = authenticate(request, deps, settings)
+    principal = await authenticate_async(request, deps, settings)
     request.scope.setdefault("state", {})["principal"] = principal  # type: ignore[typeddict-item]
     return principal
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio.to_thread
 from litestar import Request, Router, delete, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
-from msgspec import Struct
+from msgspec import Meta, Struct
 
-from services.api.auth import authenticate, can_see, visible_session, visible_user
+from services.api.auth import authenticate_async, can_see, visible_session, visible_user
 from services.api.errors import BadRequestError, ForbiddenError, NotReadyError
 from services.api.loading import load_context, settings_presign
 from services.api.reports import session_prefix
@@ -52,26 +53,26 @@ class ManagementUploadForm:
     body_joint_angles: str | None = None
 
 
-def _preflight(request: Request[Any, Any, State], *, management: bool) -> None:
+async def _preflight(request: Request[Any, Any, State], *, management: bool) -> None:
     """Runs before the body is read: authenticate, check role and encoding, and the caller's own limit."""
     deps: DepsDep = request.app.state.deps
     settings: SettingsDep = request.app.state.settings
-    principal = authenticate(request, deps, settings)
+    principal = await authenticate_async(request, deps, settings)
     request.scope.setdefault("state", {})["principal"] = principal  # type: ignore[typeddict-item]
     if management and not principal.user.is_manager:
         raise ForbiddenError("Admin or sub-admin privileges are required to create sessions for other users.")
     if request.content_type[0] != "multipart/form-data":
         raise BadRequestError("video: a video file is required; send the form as multipart/form-data.")
     if not management:
-        check_session_limit(deps, settings, principal.user)
+        await anyio.to_thread.run_sync(check_session_limit, deps, settings, principal.user)
 
 
 async def preflight_self(request: Request[Any, Any, State]) -> None:
-    _preflight(request, management=False)
+    await _preflight(request, management=False)
 
 
 async def preflight_management(request: Request[Any, Any, State]) -> None:
-    _preflight(request, management=True)
+    await _preflight(request, management=True)
 
 
 def _create(
@@ -171,7 +172,7 @@ def session_details(
     ] = None,
 ) -> SessionDetails:
     ctx = load_context(deps, principal, session_id, demo=demo, system=measurement_system)
-    return build_details(ctx, settings_presign(deps, settings))
+    return build_details(ctx, settings_presign(deps, settings), deps.reports)
 
 
 @delete(
@@ -188,6 +189,7 @@ def delete_session(session_id: FromPath[str], principal: PrincipalDep, deps: Dep
     deps.store.delete_prefix(session_prefix(session_id))
     deps.sessions.delete(session_id)
     deps.reports.evict(session_prefix(session_id))
+    deps.presigned.evict(session_prefix(session_id))
 
 
 class SessionListItem(Struct):
@@ -196,9 +198,9 @@ class SessionListItem(Struct):
     title: str
     exercise: str
     status: str
-    progress: float
+    progress: Annotated[float, Meta(description="Fraction of the pipeline done, 0..1 (unitless).")]
     created_at: CreatedAt
-    created_at_s: float
+    created_at_s: Annotated[float, Meta(description="Creation time, s since the Unix epoch (UTC).")]
 
 
 class SessionPage(Struct):

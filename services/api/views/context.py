@@ -27,6 +27,7 @@ class ViewContext:
     error: str | None = None
     video_key: str | None = None
     report: dict[str, Any] | None = None
+    version: float | str = ""  # of the report (the record's updated_at_s): keys memoised derivations
     warnings: list[dict[str, str]] = field(default_factory=list)
 
     @property

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
+from services.api.reports import ReportCache
 from services.api.schemas import CreatedAt, SessionDetails, SessionExport
 from services.api.units import convert, unit_in
 from services.api.views.context import (
@@ -49,9 +53,36 @@ def angles_of(
     return {k: v for k, v in out.items() if v}
 
 
-def build_details(ctx: ViewContext, url: UrlFn) -> SessionDetails:
-    report = ctx.report
-    system = ctx.measurement_system
+@dataclass(frozen=True, slots=True)
+class _DetailsSeries:
+    """The report-derived part of a details body (read-only once built: it is shared between requests)."""
+
+    metrics: dict[str, float]
+    units: dict[str, str]
+    report_metrics: dict[str, list[float | None]]
+    angles: dict[str, list[float | None]]
+    all_timestamps: list[float | None]
+    warnings: list[dict[str, str]]
+
+    def encoded(self) -> _EncodedSeries:
+        return _EncodedSeries(
+            report_metrics=msgspec.Raw(msgspec.json.encode(self.report_metrics)),
+            angles=msgspec.Raw(msgspec.json.encode(self.angles)),
+            all_timestamps=msgspec.Raw(msgspec.json.encode(self.all_timestamps)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _EncodedSeries:
+    """The per-frame series as pre-encoded JSON: encoding ~20 series x N frames of floats was the largest
+    CPU cost of a details request; msgspec copies a Raw value into the body verbatim."""
+
+    report_metrics: msgspec.Raw
+    angles: msgspec.Raw
+    all_timestamps: msgspec.Raw
+
+
+def _details_series(report: dict[str, Any] | None, system: str, codes: list[str]) -> _DetailsSeries:
     metrics, units = metrics_in(report, system)
     report_metrics: dict[str, list[float | None]] = {}
     if report is not None:
@@ -60,6 +91,47 @@ def build_details(ctx: ViewContext, url: UrlFn) -> SessionDetails:
             if values:
                 report_metrics[key] = convert(values, unit, system)
                 units[key] = unit_in(unit, system)
+    return _DetailsSeries(
+        metrics=metrics,
+        units=units,
+        report_metrics=report_metrics,
+        angles=angles_of(report, codes),
+        all_timestamps=series(report, "t_s") if report is not None else [],
+        warnings=[
+            {"code": str(w.get("code", "")), "message": str(w.get("message", ""))}
+            for w in (report or {}).get("warnings", [])
+        ],
+    )
+
+
+def _memo_entry(
+    report: dict[str, Any] | None, system: str, codes: list[str]
+) -> tuple[_DetailsSeries, _EncodedSeries]:
+    part = _details_series(report, system, codes)
+    return part, part.encoded()
+
+
+def build_details(ctx: ViewContext, url: UrlFn, reports: ReportCache | None = None) -> SessionDetails:
+    """`reports`: memoise the report-derived part per (session, report version, units, joints)."""
+    report = ctx.report
+    system = ctx.measurement_system
+    codes = joint_codes(ctx.body_joint_angles)
+    report_metrics: Any
+    angles: Any
+    all_timestamps: Any
+    if report is not None and reports is not None:
+        memo_key = (ctx.prefix, ("details", ctx.version, system, tuple(codes)))
+        part, encoded = reports.derived(memo_key, lambda: _memo_entry(report, system, codes))
+        # Same JSON on the wire as the plain lists; the annotations (and the OpenAPI schema) still
+        # describe it.
+        report_metrics, angles, all_timestamps = (
+            encoded.report_metrics,
+            encoded.angles,
+            encoded.all_timestamps,
+        )
+    else:
+        part = _details_series(report, system, codes)
+        report_metrics, angles, all_timestamps = part.report_metrics, part.angles, part.all_timestamps
     analyzed = (report or {}).get("artifacts", {}).get("analyzed_video")
     return SessionDetails(
         analyzed_video_url=url(ctx.prefix + analyzed) if report is not None and analyzed else None,
@@ -69,21 +141,18 @@ def build_details(ctx: ViewContext, url: UrlFn) -> SessionDetails:
         user_name=ctx.user_name,
         activity=ACTIVITY,
         title=ctx.title,
-        metrics=metrics,
-        angles=angles_of(report, joint_codes(ctx.body_joint_angles)),
+        metrics=part.metrics,
+        angles=angles,
         report_metrics=report_metrics,
-        all_timestamps=series(report, "t_s") if report is not None else [],
+        all_timestamps=all_timestamps,
         session_id=ctx.session_id,
         status=ctx.status,
         progress=ctx.progress,
         stage=ctx.stage,
         error=ctx.error,
         measurement_system=system,
-        units=units,
-        warnings=[
-            {"code": str(w.get("code", "")), "message": str(w.get("message", ""))}
-            for w in (report or {}).get("warnings", [])
-        ],
+        units=part.units,
+        warnings=part.warnings,
     )
 
 
