@@ -135,19 +135,83 @@ def _grow(
             hist.append(t)
 
 
+RESEED_MIN_FRAMES = 5
+CONTENDER_SHARE = 0.5  # tracklets scoring at least this share of the best compete on plate size too
+RESEED_RIVAL_R = 0.5  # a tracklet this close (in radii) to where another plate sat beside the chosen one
+
+
+def _rivals(obs: list[BarObservation], centres: list[np.ndarray], chosen: np.ndarray) -> np.ndarray:
+    """(m, 3) x, y, r of candidates seen beside the chosen plate (a second barbell, the far plate...)."""
+    out = []
+    for t in np.flatnonzero(chosen >= 0):
+        c, r = centres[t][chosen[t]], obs[t].radius_px[chosen[t]]
+        for j in range(obs[t].n_candidates):
+            if j != chosen[t] and np.hypot(*(centres[t][j] - c)) > r:
+                out.append([*centres[t][j], obs[t].radius_px[j]])
+    return np.array(out).reshape(-1, 3)
+
+
+def _reseed_ok(
+    tr: list[tuple[int, int]],
+    obs: list[BarObservation],
+    centres: list[np.ndarray],
+    chosen: np.ndarray,
+    r_ref: float,
+    rivals: np.ndarray,
+) -> bool:
+    """May this tracklet restart the track in frames the growth could not reach?"""
+    frames = [t for t, _ in tr]
+    if len(tr) < RESEED_MIN_FRAMES or np.any(chosen[frames] >= 0):
+        return False  # it coexisted with the chosen plate: another object
+    radius = float(np.median([obs[t].radius_px[j] for t, j in tr]))
+    if abs(radius / r_ref - 1) > RADIUS_TOLERANCE:
+        return False
+    if rivals.shape[0]:
+        xy = np.median(np.array([centres[t][j] for t, j in tr]), axis=0)
+        near = np.hypot(rivals[:, 0] - xy[0], rivals[:, 1] - xy[1]) < RESEED_RIVAL_R * r_ref
+        if near.any():
+            return False  # where a plate sat while the lifted one was elsewhere: the other bar
+    return True
+
+
 def choose_plate(
     obs: list[BarObservation], t_s: np.ndarray, camera_xy_px: np.ndarray, wrists: np.ndarray
 ) -> np.ndarray:
-    """(n,) index of the lifted plate's candidate in each frame, -1 where none is acceptable."""
+    """(n,) index of the lifted plate's candidate in each frame, -1 where none is acceptable.
+
+    The best tracklet seeds the track, which grows both ways. Where growth stops (the bar left the
+    frame, was dropped, or a fast lift-off defeated the detector for longer than the growth gate
+    allows), the best remaining tracklet of the same plate size that never coexisted with the chosen
+    plate, nor sat where a rival plate was seen, seeds again: a clip with several reps is covered.
+    """
     n = len(obs)
     chosen = np.full(n, -1, dtype=np.int64)
     centres = stabilised_centres(obs, camera_xy_px)
     tracklets = [tr for tr in link_tracklets(obs) if len(tr) >= 3] or link_tracklets(obs)
     if not tracklets:
         return chosen
-    best = max(tracklets, key=lambda tr: tracklet_score(tr, obs, centres, wrists))
-    for t, j in best:
-        chosen[t] = j
-    _grow(chosen, range(best[0][0], n), t_s, obs, centres)
-    _grow(chosen, range(best[-1][0], -1, -1), t_s, obs, centres)
+    raw = {id(tr): tracklet_score(tr, obs, centres, wrists) for tr in tracklets}
+    top = max(raw.values())
+    # Seen off side-on, the far plate shows beside the near one, moves with it and sits as far from
+    # the wrists (they hold the bar's middle): among close contenders prefer the larger, nearer plate.
+    radius = {id(tr): float(np.median([obs[t].radius_px[j] for t, j in tr])) for tr in tracklets}
+    r_max = max(radius[id(tr)] for tr in tracklets if raw[id(tr)] >= CONTENDER_SHARE * top)
+    ranked = sorted(
+        tracklets,
+        key=lambda tr: -raw[id(tr)] * min(1.0, radius[id(tr)] / r_max) ** 4
+        if raw[id(tr)] >= CONTENDER_SHARE * top
+        else -raw[id(tr)] * 1e-3,
+    )
+    seeds = [ranked[0]]
+    while seeds:
+        best = seeds.pop()
+        for t, j in best:
+            chosen[t] = j
+        _grow(chosen, range(best[0][0], n), t_s, obs, centres)
+        _grow(chosen, range(best[-1][0], -1, -1), t_s, obs, centres)
+        r_ref = float(np.median([obs[t].radius_px[chosen[t]] for t in np.flatnonzero(chosen >= 0)]))
+        rivals = _rivals(obs, centres, chosen)
+        nxt = next((tr for tr in ranked if _reseed_ok(tr, obs, centres, chosen, r_ref, rivals)), None)
+        if nxt is not None:
+            seeds.append(nxt)
     return chosen

@@ -15,6 +15,7 @@ from pipelines.types import Calibration
 
 DEFAULT_PLATE_DIAMETER_M = 0.450
 YAW_WARN_DEG = 15.0
+MIN_SCORE_SHARE = 0.7  # calibration frames: fit score at least this share of the clip's 90th percentile
 
 
 def m_per_px_from_radius(plate_diameter_m: float, plate_radius_px: float) -> float:
@@ -36,14 +37,22 @@ def calibrate_from_plate(
     y_px: np.ndarray,
     plate_diameter_m: float,
     frame_rate_hz: float,
+    score: np.ndarray | None = None,
 ) -> tuple[Calibration, list[dict[str, str]]]:
     """Calibration from the chosen plate's ellipse on the frames where it is detected.
 
     semi_axes_hv_px: (n, 2) half extents along x, y of detected frames (NaN rows allowed).
     speed_px_s: (n,) smoothed bar speed on those frames, to pick the frames free of motion blur.
     y_px: (n,) bar centre height in the image (y down), to prefer the frames with the bar on the floor.
+    score: (n,) rim fit score (share of rays on the rim x edge sharpness), optional. Frames well below
+        the clip's best are left out: a black plate on a black floor shows only its painted inner ring
+        (a weak, smaller circle) while on the floor, and its true outline once it rises.
     """
     ok = np.all(np.isfinite(semi_axes_hv_px), axis=1) & np.isfinite(speed_px_s) & np.isfinite(y_px)
+    if score is not None and ok.sum() >= 3:
+        good = ok & (score >= MIN_SCORE_SHARE * float(np.percentile(score[ok], 90)))
+        if good.sum() >= 3:
+            ok = good
     warnings: list[dict[str, str]] = []
     if ok.sum() == 0:
         cal = Calibration(

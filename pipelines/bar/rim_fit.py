@@ -48,7 +48,7 @@ def _ransac_inliers(points_xy: np.ndarray, tol_px: float, n_trials: int = 48) ->
     """
     n = points_xy.shape[0]
     rng = np.random.default_rng(n)
-    idx = np.array([rng.choice(n, 3, replace=False) for _ in range(n_trials)])
+    idx = np.argpartition(rng.random((n_trials, n)), 3, axis=1)[:, :3]  # 3 distinct points per trial
     a, b, c = points_xy[idx[:, 0]], points_xy[idx[:, 1]], points_xy[idx[:, 2]]
     # Circumcentre of each triplet.
     d = 2 * (a[:, 0] * (b[:, 1] - c[:, 1]) + b[:, 0] * (c[:, 1] - a[:, 1]) + c[:, 0] * (a[:, 1] - b[:, 1]))
@@ -153,7 +153,7 @@ def fit_plate_rim(
             break
         resid = _ellipse_residual_px(pts, *ell)
         mad = float(np.median(resid[keep]))
-        tighter = valid & (resid < max(0.5, 2.5 * 1.4826 * mad))
+        tighter = valid & (resid < max(0.35, 2.0 * 1.4826 * mad))
         if tighter.sum() < N_RAYS * MIN_INLIER_SHARE:
             break
         keep = tighter

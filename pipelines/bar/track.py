@@ -117,7 +117,7 @@ def track_bar(
     speed = np.hypot(sx.vel, sy.vel)
     fps = 1.0 / float(np.median(np.diff(t_s))) if n > 1 else 30.0
     calib, cal_warnings = calibrate_from_plate(
-        semi, np.where(measured, speed, np.nan), sy.pos + cam[:, 1], plate_diameter_m, fps
+        semi, np.where(measured, speed, np.nan), sy.pos + cam[:, 1], plate_diameter_m, fps, score
     )
     warnings.extend(cal_warnings)
     lost_share = 1.0 - float(known.mean()) if n else 1.0

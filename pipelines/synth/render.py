@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -89,15 +90,35 @@ class _Scene:
         return img
 
 
-def render_lift(spec: LiftSpec, out_path: Path) -> GroundTruth:
-    """Render ``spec`` to an H.264 MP4 at out_path, save ``<stem>.truth.json/.npz`` beside it."""
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+def _setup(
+    spec: LiftSpec,
+) -> tuple[np.random.Generator, Timeline, _Scene, np.ndarray, np.ndarray, Fraction]:
+    """The random generator, timeline, scene and frame times, drawn in render_lift's order."""
     rng = np.random.default_rng(spec.seed)
     tl = build_timeline(spec)
     scene = _Scene(spec, tl, rng)
     n = int(np.floor(tl.duration_s * spec.fps))
     pts_i, t_s, time_base = frame_times(n, spec.fps, spec.variable_frame_rate, spec.vfr_jitter_fraction, rng)
+    return rng, tl, scene, pts_i, t_s, time_base
+
+
+def simulate_truth(spec: LiftSpec) -> GroundTruth:
+    """The ground truth render_lift(spec, ...) would save, without drawing or encoding a frame.
+
+    Same random draws in the same order, so t_s, shake and every per-frame array equal the rendered
+    clip's; video_path is left empty.
+    """
+    _rng, tl, scene, _pts_i, t_s, _tb = _setup(spec)
+    bar, points, offs = scene.state(t_s)
+    return _truth(spec, scene, tl, t_s, bar, points, offs)
+
+
+def render_lift(spec: LiftSpec, out_path: Path) -> GroundTruth:
+    """Render ``spec`` to an H.264 MP4 at out_path, save ``<stem>.truth.json/.npz`` beside it."""
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    rng, tl, scene, pts_i, t_s, time_base = _setup(spec)
+    n = len(t_s)
     bar, points, offs = scene.state(t_s)
     noise = None
     if spec.noise_sigma > 0:

@@ -19,12 +19,15 @@ class PersonPose:
     scores: (N_JOINTS,) float32 in [0, 1]; 0 where the joint is missing.
     box_xyxy_px: (4,) float32, the person's box in the same coordinates.
     score: the person's detection score in [0, 1].
+    tracked: True when the person was not detected in this frame but found by the landmark model on a
+        region derived from a neighbouring frame (``roi_hint``), as BlazePose's tracking mode does.
     """
 
     keypoints_xy_px: np.ndarray
     scores: np.ndarray
     box_xyxy_px: np.ndarray
     score: float
+    tracked: bool = False
 
     def __post_init__(self) -> None:
         if self.keypoints_xy_px.shape != (N_JOINTS, 2):
@@ -41,6 +44,7 @@ class PersonPose:
             scores=self.scores,
             box_xyxy_px=(self.box_xyxy_px * factor).astype(np.float32),
             score=self.score,
+            tracked=self.tracked,
         )
 
 
@@ -52,4 +56,19 @@ class PoseEstimator(Protocol):
 
     def estimate(self, frames_rgb: list[np.ndarray]) -> list[list[PersonPose]]:
         """frames_rgb: HxWx3 uint8 RGB, C-contiguous. Returns one list of people per frame, same order."""
+        ...
+
+
+@runtime_checkable
+class RoiTracker(Protocol):
+    """Optional capability of a backend: find a person the detector missed, from a hint per frame.
+
+    A roi hint is (2, 2) float32 in the pixels of the frame passed in: row 0 the body centre (mid-hip),
+    row 1 a point on the circle around the whole body, in the direction of the head (BlazePose's
+    detector keypoints 0 and 1). The caller derives it from a neighbouring frame (the service keeps no
+    state); people returned carry ``tracked=True``.
+    """
+
+    def track(self, frames_rgb: list[np.ndarray], roi_hints: list[np.ndarray]) -> list[list[PersonPose]]:
+        """One list (empty, or the one person found in the hinted region) per frame, same order."""
         ...

@@ -34,6 +34,7 @@ def build_estimator(manifest: ModelManifest, max_people: int = 3) -> PoseEstimat
             min_presence=float(manifest.options.get("min_presence", 0.5)),
             num_threads=int(manifest.options.get("num_threads", 1)),
             refine_steps=int(manifest.options.get("refine_steps", 1)),
+            min_tracking_visibility=float(manifest.options.get("min_tracking_visibility", 0.5)),
         )
     if manifest.backend == "mmpose_rtmpose":
         from services.inference.rtmpose_backend import build_rtmpose_estimator

@@ -70,3 +70,19 @@ def test_smoother_recovers_velocity_of_a_parabola_and_bridges_a_gap() -> None:
     np.testing.assert_allclose(out.vel[inner], 100.0 * t[inner], atol=3.0)
     np.testing.assert_allclose(out.pos[50:60], pos[50:60], atol=0.5)
     assert np.all(out.pos_std[50:60] > out.pos_std[40])
+
+
+def test_weak_inner_ring_frames_do_not_set_the_scale() -> None:
+    """A black plate on a black floor: only its painted inner ring (0.93 r, weak edge) shows while it
+    rests; once lifted against the wall the true rim (strong edge) does."""
+    n = 60
+    resting = np.arange(n) < 30
+    r = np.where(resting, 0.93 * 46.6, 46.6)
+    semi = np.column_stack([r, r])
+    score = np.where(resting, 0.45, 0.9)
+    speed = np.where(resting, 0.0, 300.0)
+    y = np.where(resting, 460.0, 300.0)
+    cal, _ = calibrate_from_plate(semi, speed, y, 0.45, 30.0, score)
+    assert cal.plate_radius_px == pytest.approx(46.6, rel=1e-6)
+    without_scores, _ = calibrate_from_plate(semi, speed, y, 0.45, 30.0)
+    assert without_scores.plate_radius_px == pytest.approx(0.93 * 46.6, rel=1e-6)

@@ -1,0 +1,96 @@
+"""Second chance for frames where the detector missed the lifter: the landmark model alone, on a region
+derived from the nearest frame where the lifter was found (what BlazePose's own tracking mode does from
+the previous frame). Pure numpy: which frames to retry, with which region hint. The caller (the segment
+task) sends the hints to the pose service, which stays stateless: the hint travels with the request.
+
+A roi hint is (2, 2) float32 in the pixels of the frame sent: the body centre (mid-hip) and a point on the
+circle around the whole body in the direction of the head (services.inference.protocol.RoiTracker).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipelines.pose.lifter import select_lifter
+from services.inference.joints import JOINTS
+from services.inference.protocol import PersonPose
+
+_IDX = {name: i for i, name in enumerate(JOINTS)}
+# the body circle encloses every joint; the nose is below the top of the head and the toes' tips beyond the
+# toe joint, so the farthest joint is stretched a little (the landmark crop adds BlazePose's 1.25 on top)
+_CIRCLE_MARGIN = 1.15
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingConfig:
+    max_source_gap_s: float = 1.0  # a hint comes from a found frame at most this far away in time
+    max_rounds: int = 6  # retry rounds; each may use frames found in the round before as sources
+    min_joints: int = 8  # a source pose needs this many joints with coordinates
+
+
+def roi_hint_from_pose(keypoints_xy_px: np.ndarray, min_joints: int = 8) -> np.ndarray | None:
+    """(N_JOINTS, 2) canonical keypoints (NaN where missing) -> (2, 2) roi hint, or None when the pose has
+    no hips, no shoulders or fewer than min_joints joints."""
+    ok = np.all(np.isfinite(keypoints_xy_px), axis=1)
+    hips = [_IDX["lhip"], _IDX["rhip"]]
+    shoulders = [_IDX["lsho"], _IDX["rsho"]]
+    if int(ok.sum()) < min_joints or not ok[hips].any() or not ok[shoulders].any():
+        return None
+    hip = np.mean(keypoints_xy_px[hips][ok[hips]], axis=0)
+    shoulder = np.mean(keypoints_xy_px[shoulders][ok[shoulders]], axis=0)
+    up = shoulder - hip
+    norm = float(np.linalg.norm(up))
+    up_unit = np.array([0.0, -1.0]) if norm < 1e-6 else up / norm
+    radius = _CIRCLE_MARGIN * float(np.max(np.linalg.norm(keypoints_xy_px[ok] - hip, axis=1)))
+    if radius < 2.0:
+        return None
+    return np.stack([hip, hip + radius * up_unit]).astype(np.float32)
+
+
+def plan_tracking(
+    t_s: np.ndarray,
+    people_per_frame: list[list[PersonPose]],
+    frame_size_wh: tuple[int, int],
+    cfg: TrackingConfig | None = None,
+    already_tried: dict[int, int] | None = None,
+) -> dict[int, np.ndarray]:
+    """Frames to retry -> roi hint. t_s: (n,) times of the frames; people_per_frame: n lists of people
+    (same pixels as the frames that will be sent). The lifter is chosen among these frames with
+    select_lifter; every frame where it was not observed gets the hint of the nearest frame where it was
+    (detected or tracked), within max_source_gap_s. ``already_tried`` (frame -> source frame) is updated;
+    a frame is not retried from the same source twice."""
+    cfg = cfg or TrackingConfig()
+    n = len(people_per_frame)
+    if n == 0:
+        return {}
+    lifter = select_lifter(t_s, people_per_frame, frame_size_wh)
+    found = np.flatnonzero(lifter.lifter_found)
+    tried = already_tried if already_tried is not None else {}
+    plan: dict[int, np.ndarray] = {}
+    if found.size == 0:
+        return plan
+    for i in np.flatnonzero(~lifter.lifter_found):
+        source = int(found[np.argmin(np.abs(t_s[found] - t_s[i]))])
+        if abs(float(t_s[source] - t_s[i])) > cfg.max_source_gap_s or tried.get(int(i)) == source:
+            continue
+        hint = roi_hint_from_pose(lifter.keypoints_xy_px[source], cfg.min_joints)
+        if hint is None:
+            continue
+        tried[int(i)] = source
+        plan[int(i)] = hint
+    return plan
+
+
+def is_new_person(person: PersonPose, people: list[PersonPose], max_iou: float = 0.6) -> bool:
+    """False when ``person`` (a tracked result) is a body already in the frame's list (box IoU > max_iou):
+    then the detector had found the lifter and only the selection had not linked it."""
+    a = person.box_xyxy_px
+    for other in people:
+        b = other.box_xyxy_px
+        inter = max(min(a[2], b[2]) - max(a[0], b[0]), 0.0) * max(min(a[3], b[3]) - max(a[1], b[1]), 0.0)
+        union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+        if inter / max(float(union), 1e-9) > max_iou:
+            return False
+    return True
