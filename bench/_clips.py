@@ -41,3 +41,31 @@ def noisy_clip(width: int, height: int, seconds: float, fps: int = 30, gop: int 
             out.mux(packet)
     tmp.rename(path)
     return path
+
+
+def phone_gop_copy(src: Path, gop: int = 30) -> Path:
+    """src re-encoded the way a phone writes video: a key frame every ``gop`` frames (about 1 s; the
+    synthetic renderer leaves x264's default of 250, which makes every seek decode from the clip's
+    start) at a phone's bitrate for the size. Cached next to src; timestamps are kept."""
+    path = src.with_name(f"{src.stem}_gop{gop}.mp4")
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".part.mp4")
+    with av.open(str(src)) as inp, av.open(str(tmp), "w") as out:
+        in_stream = inp.streams.video[0]
+        in_stream.thread_type = "AUTO"
+        width, height = in_stream.codec_context.width, in_stream.codec_context.height
+        stream = out.add_stream("libx264", rate=in_stream.average_rate or Fraction(30))
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if in_stream.time_base is not None:
+            stream.time_base = in_stream.time_base
+        stream.bit_rate = int(16e6 * (width * height) / (1920 * 1080))
+        stream.options = {"g": str(gop), "preset": "veryfast"}
+        for frame in inp.decode(in_stream):
+            frame.pict_type = av.video.frame.PictureType.NONE
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    tmp.rename(path)
+    return path

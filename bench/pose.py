@@ -54,7 +54,7 @@ def bare_loop(frames: list[np.ndarray]) -> float:
 
 
 def through_serve(
-    frames: list[np.ndarray], videos: int, replicas: int, max_batch: int
+    frames: list[np.ndarray], videos: int, replicas: int, max_batch: int, batch_wait_s: float = 0.005
 ) -> tuple[float, float]:
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     import ray
@@ -69,7 +69,7 @@ def through_serve(
                 {
                     "num_replicas": str(replicas),
                     "max_batch_size": str(max_batch),
-                    "batch_wait_timeout_s": "0.005",
+                    "batch_wait_timeout_s": str(batch_wait_s),
                 }
             ),
             name=APP_NAME,
@@ -112,10 +112,13 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=4)
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--max-batch", type=int, default=8)
+    parser.add_argument("--batch-wait-s", type=float, default=0.005)
     args = parser.parse_args()
     frames = load_frames(args.frames)
     bare_fps = bare_loop(frames)
-    serve_fps, latency_s = through_serve(frames, args.videos, args.replicas, args.max_batch)
+    serve_fps, latency_s = through_serve(
+        frames, args.videos, args.replicas, args.max_batch, args.batch_wait_s
+    )
     overhead_ms = (latency_s - 1.0 / bare_fps) * 1000
     print(f"frames: {len(frames)} of {CLIP.name}, {frames[0].shape[1]}x{frames[0].shape[0]}")
     print(f"(a) bare loop, 1 core:                 {bare_fps:7.1f} frames/s")
@@ -124,6 +127,7 @@ def main() -> None:
         f"ratio per core (b/{args.replicas}) / (a):          "
         f"{serve_fps / args.replicas / bare_fps:7.2f}  (target >= 0.8)"
     )
+    print(f"load average {os.getloadavg()[0]:.1f}; batch wait {args.batch_wait_s * 1000:.0f} ms")
     print(f"Serve overhead per call:               {overhead_ms:7.1f} ms  (target <= 5)")
 
 

@@ -39,8 +39,16 @@ class Settings:
     models_dir: Path = Path("models")
     pose_max_batch_size: int = 16
     pose_batch_wait_timeout_s: float = 0.01
-    pose_replicas: int = 1
+    pose_replicas: int = 0  # 0: one per core Ray has, at most 4 (on 2 cores, 2 replicas keep both busy)
+    pose_replica_num_cpus: float = 0.5  # logical CPUs a replica holds: leaves room for decode and render
     pose_max_people: int = 3
+    # --- annotated video (docs/performance.md has the measurements behind these defaults) ---
+    render_long_side_px: int = 720  # output frames' long side (0: source size)
+    render_preset: str = "veryfast"  # libx264 preset
+    render_crf: int = 23
+    render_chunk_frames: int = 300  # longest chunk; clips split into at least render_max_in_flight chunks
+    render_max_in_flight: int = 2
+    render_task_num_cpus: float = 0.5  # per chunk task; pose replicas still hold their CPUs while it runs
     # --- ingest limits ---
     max_upload_bytes: int = 2 * 1024**3
     max_video_duration_s: float = 600.0

@@ -29,7 +29,7 @@ def render_annotated_chunk(
             f"frame range: expected 0 <= start < end <= {overlay.n_frames}, got [{start_frame}, {end_frame})"
         )
     first_pts = first_frame_pts(video_path)
-    container, stream = open_video(video_path, threads=overlay.encode_threads)
+    container, stream = open_video(video_path, threads=overlay.encode_threads, skip_loop_filter=True)
     time_base = stream.time_base
     if time_base is None:
         raise BadVideoError(f"{video_path}: video stream has no time base")
@@ -59,6 +59,7 @@ def render_annotated_chunk(
                     crf=overlay.encode_crf,
                     threads=overlay.encode_threads,
                     faststart=True,
+                    tune=overlay.encode_tune,
                 )
             rgb = displayed_rgb(frame, out_w, out_h)
             draw_frame(rgb, overlay, i, scale)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import av
 import cv2
 
 from pipelines.errors import AnalysisError
@@ -21,6 +23,7 @@ from pipelines.render.video_io import (
 
 KEYFRAME_LONG_SIDE_PX = 1280
 JPEG_QUALITY = 90
+SEEK_AFTER_FRAMES = 90  # a farther event is reached by seeking, a nearer one by decoding on
 _SAFE_NAME = re.compile(r"^[a-z0-9_]+$")
 
 
@@ -41,11 +44,20 @@ def write_keyframes(
     first_pts = first_frame_pts(video_path)
     written: dict[str, Path] = {}
     container, stream = open_video(video_path, threads=0)
+    frames: Iterator[tuple[float, av.VideoFrame]] | None = None
+    position = -1  # index of the last frame decoded, -1 before any
     try:
         for name, event in sorted(events.items(), key=lambda kv: int(kv[1]["frame"])):
             target = int(event["frame"])
-            for t_s, frame in frames_from(container, stream, float(overlay.t_s[target]), first_pts):
+            # Events are close together (a lift lasts seconds): decoding on from the previous event is
+            # cheaper than a seek, which restarts at the key frame before the target (with a long GOP,
+            # every seek would decode from the clip's start again).
+            if frames is None or target <= position or target - position > SEEK_AFTER_FRAMES:
+                frames = frames_from(container, stream, float(overlay.t_s[target]), first_pts)
+            for t_s, frame in frames:
                 i = overlay.frame_at(t_s)
+                if i is not None:
+                    position = i
                 if i is None or i < target:
                     continue
                 if i > target:

@@ -34,7 +34,7 @@ class OverlayData:
     trail_window_s: how much of the bar path so far is drawn.
     out_long_side_px: output frames are scaled so their long side is at most this (0: keep size).
     min_visibility: joints below this visibility are not drawn.
-    encode_preset, encode_crf, encode_threads: libx264 settings (see docs/outputs.md for the choice).
+    encode_preset, encode_crf, encode_tune, encode_threads: libx264 settings (docs/performance.md).
     """
 
     t_s: np.ndarray
@@ -54,6 +54,7 @@ class OverlayData:
     min_visibility: float = 0.3
     encode_preset: str = "veryfast"
     encode_crf: int = 23
+    encode_tune: str = ""
     encode_threads: int = 0  # 0: libx264/decoder pick; Ray chunk tasks set 1 (one core each)
 
     def __post_init__(self) -> None:

@@ -32,6 +32,15 @@ def start_ray(settings: Settings) -> None:
         ray.init(**kwargs)  # type: ignore[arg-type]
 
 
+def pose_replica_count(settings: Settings) -> int:
+    """settings.pose_replicas, or with 0 one replica per CPU of the local Ray (1..4): a replica runs
+    its batch on one thread, so on 2 cores one replica leaves a core idle whenever decoding waits."""
+    if settings.pose_replicas > 0:
+        return settings.pose_replicas
+    cpus = int(ray.cluster_resources().get("CPU", 1)) if ray.is_initialized() else (os.cpu_count() or 1)
+    return max(1, min(4, cpus))
+
+
 def _pose_app_running() -> bool:
     from services.inference.serve_app import APP_NAME
 
@@ -62,9 +71,13 @@ def ensure_pose_app(settings: Settings) -> None:
         "models_dir": str(settings.models_dir),
         "max_batch_size": str(settings.pose_max_batch_size),
         "batch_wait_timeout_s": str(settings.pose_batch_wait_timeout_s),
-        "num_replicas": str(settings.pose_replicas),
+        "num_replicas": str(pose_replica_count(settings)),
+        "num_cpus": str(settings.pose_replica_num_cpus),
         "max_people": str(settings.pose_max_people),
     }
+    # The pipeline calls the app through handles only: no HTTP proxy actor (about 200 MB and a second
+    # of start-up). A no-op when Serve is already running.
+    serve.start(proxy_location="Disabled")
     serve.run(build_pose_app(app_args), name=APP_NAME, route_prefix=None, blocking=False)
     deadline = time.monotonic() + 120.0
     while not _pose_app_running():

@@ -5,10 +5,14 @@ then join them into one MP4 without re-encoding. The drawing and encoding itself
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import shutil
 import tempfile
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import ray
 
 from pipelines.render.annotated_chunk import render_annotated_chunk
@@ -30,6 +34,35 @@ def chunk_ranges(n_frames: int, chunk_frames: int) -> list[tuple[int, int]]:
     return list(zip(starts, ends, strict=True))
 
 
+def plan_chunks(
+    n_frames: int,
+    max_chunk_frames: int,
+    parallel: int,
+    min_chunk_frames: int = 60,
+    keyframes: Sequence[int] = (),
+) -> list[tuple[int, int]]:
+    """[start, end) ranges of about equal length: at least ``parallel`` chunks (so every worker has one),
+    none longer than max_chunk_frames, none shorter than min_chunk_frames (each chunk pays for decoding
+    from the key frame before its start and for its own encoder start-up). A boundary moves to a key
+    frame (indices in ``keyframes``) within a fifth of a chunk of it, so that its chunk decodes nothing
+    twice."""
+    if n_frames <= 0 or max_chunk_frames <= 0:
+        raise ValueError(
+            f"plan_chunks: expected n_frames > 0 and max_chunk_frames > 0, got {n_frames}, {max_chunk_frames}"
+        )
+    count = max(1, parallel, -(-n_frames // max_chunk_frames))
+    count = max(1, min(count, n_frames // max(1, min_chunk_frames)))
+    bounds = [round(k * n_frames / count) for k in range(count + 1)]
+    keys = np.asarray(sorted(int(k) for k in keyframes if 0 < int(k) < n_frames), dtype=np.int64)
+    if keys.size:
+        reach = n_frames / count / 5
+        for j in range(1, count):
+            nearest = int(keys[np.argmin(np.abs(keys - bounds[j]))])
+            if abs(nearest - bounds[j]) <= reach and bounds[j - 1] < nearest < bounds[j + 1]:
+                bounds[j] = nearest
+    return list(itertools.pairwise(bounds))
+
+
 @ray.remote(num_cpus=1)
 def _render_chunk_task(video_path: str, start: int, end: int, overlay: OverlayData, out_path: str) -> int:
     return render_annotated_chunk(Path(video_path), start, end, overlay, Path(out_path))
@@ -42,26 +75,33 @@ def render_annotated_video(
     n_frames: int,
     chunk_frames: int = 150,
     max_in_flight: int = 2,
+    task_num_cpus: float = 1.0,
+    ranges: list[tuple[int, int]] | None = None,
 ) -> int:
     """Write the annotated video of the whole clip to out_path; returns frames written.
 
-    Clips of at most chunk_frames frames, or any clip when Ray is not initialised, are rendered in this
-    process (chunk by chunk, one frame in memory at a time). Otherwise chunks run as Ray tasks, at most
-    max_in_flight at once, each with one encoder/decoder thread (one task per core), and are joined.
-    The chunk files need the video path to be readable by the workers (same node or shared storage).
+    ranges (default: chunk_ranges(n_frames, chunk_frames)) are the chunks. One chunk, or any clip when
+    Ray is not initialised, is rendered in this process (one frame in memory at a time). Otherwise
+    chunks run as Ray tasks holding task_num_cpus each, at most max_in_flight at once, each with one
+    encoder/decoder thread, and are joined. The video path must be readable by the workers (same node
+    or shared storage).
     """
     if n_frames != overlay.n_frames:
         raise ValueError(
             f"render_annotated_video: overlay has {overlay.n_frames} frames, n_frames={n_frames}"
         )
-    ranges = chunk_ranges(n_frames, chunk_frames)
+    ranges = ranges or chunk_ranges(n_frames, chunk_frames)
+    if ranges[0][0] != 0 or ranges[-1][1] != n_frames:
+        raise ValueError(
+            f"render_annotated_video: chunks {ranges[0]}..{ranges[-1]} do not cover {n_frames} frames"
+        )
     if len(ranges) == 1:
         return render_annotated_chunk(video_path, 0, n_frames, overlay, out_path)
     work_dir = Path(tempfile.mkdtemp(prefix=".chunks-", dir=out_path.parent))
     try:
         paths = [work_dir / f"chunk_{k:05d}.mp4" for k in range(len(ranges))]
         if ray.is_initialized():
-            written = _render_chunks_on_ray(video_path, overlay, ranges, paths, max_in_flight)
+            written = _render_chunks_on_ray(video_path, overlay, ranges, paths, max_in_flight, task_num_cpus)
         else:
             written = sum(
                 render_annotated_chunk(video_path, a, b, overlay, p)
@@ -73,20 +113,47 @@ def render_annotated_video(
         shutil.rmtree(work_dir, ignore_errors=True)
 
 
+def start_annotated_video(
+    video_path: Path,
+    overlay: OverlayData,
+    out_path: Path,
+    n_frames: int,
+    chunk_frames: int = 300,
+    max_in_flight: int = 2,
+    task_num_cpus: float = 1.0,
+    keyframes: Sequence[int] = (),
+) -> Future[int]:
+    """render_annotated_video in a background thread, so that the caller can write key frames and the
+    HTML report while the Ray chunk tasks encode; ``.result()`` returns the frames written (or raises).
+    Chunks: plan_chunks(...) - with 2 in flight a 10 s clip is 2 chunks, split at a key frame if near."""
+    parallel = max_in_flight if ray.is_initialized() else 1
+    ranges = plan_chunks(n_frames, chunk_frames, parallel, keyframes=keyframes)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
+    try:
+        return executor.submit(
+            render_annotated_video, video_path, overlay, out_path, n_frames,
+            max_in_flight=max_in_flight, task_num_cpus=task_num_cpus, ranges=ranges,
+        )
+    finally:
+        executor.shutdown(wait=False)  # the thread finishes its one job, then exits
+
+
 def _render_chunks_on_ray(
     video_path: Path,
     overlay: OverlayData,
     ranges: list[tuple[int, int]],
     paths: list[Path],
     max_in_flight: int,
+    task_num_cpus: float,
 ) -> int:
     overlay_ref = ray.put(dataclasses.replace(overlay, encode_threads=1))  # put once, shared by all tasks
+    task = _render_chunk_task.options(num_cpus=task_num_cpus)
     pending: list[ray.ObjectRef] = []
     written = 0
     for (start, end), path in zip(ranges, paths, strict=True):
         if len(pending) >= max(1, max_in_flight):
             done, pending = ray.wait(pending, num_returns=1)
             written += sum(ray.get(done))
-        pending.append(_render_chunk_task.remote(str(video_path), start, end, overlay_ref, str(path)))
+        pending.append(task.remote(str(video_path), start, end, overlay_ref, str(path)))
     written += sum(ray.get(pending))
     return written

@@ -8,6 +8,8 @@ best ``max_people`` candidates gets its own rotated crop through the landmark mo
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -61,6 +63,7 @@ class BlazePoseEstimator:
         min_presence: float = 0.5,
         num_threads: int = 1,
         refine_steps: int = 1,
+        min_tracking_visibility: float = 0.5,
     ) -> None:
         if max_people < 1:
             raise ValueError(f"max_people: expected >= 1, got {max_people}")
@@ -73,6 +76,9 @@ class BlazePoseEstimator:
         self.min_detection_score = min_detection_score
         self.min_presence = min_presence
         self.refine_steps = refine_steps
+        self.min_tracking_visibility = min_tracking_visibility
+        # LiteRT interpreters are not thread-safe; Serve runs `estimate` and `track` batches in threads
+        self._lock = threading.Lock()
         det_out = {d["name"]: d["index"] for d in self._detector.get_output_details()}  # type: ignore[attr-defined]
         self._det_in = self._detector.get_input_details()[0]["index"]  # type: ignore[attr-defined]
         self._det_boxes, self._det_scores = det_out["Identity"], det_out["Identity_1"]
@@ -82,7 +88,33 @@ class BlazePoseEstimator:
 
     def estimate(self, frames_rgb: list[np.ndarray]) -> list[list[PersonPose]]:
         """frames_rgb: HxWx3 uint8 RGB. Returns one list of people per frame, in frame order."""
-        return [self.estimate_one(frame) for frame in frames_rgb]
+        with self._lock:
+            return [self.estimate_one(frame) for frame in frames_rgb]
+
+    def track(self, frames_rgb: list[np.ndarray], roi_hints: list[np.ndarray]) -> list[list[PersonPose]]:
+        """The landmark model alone on the region each hint gives (services.inference.protocol.RoiTracker):
+        BlazePose's tracking mode, with the previous frame's region passed in rather than kept here.
+        roi_hints: per frame (2, 2) mid-hip and body-circle point. A person is returned (tracked=True) only
+        when the model's presence flag reaches min_presence and the median canonical joint score reaches
+        min_tracking_visibility; otherwise the frame's list is empty."""
+        if len(roi_hints) != len(frames_rgb):
+            raise ValueError(f"roi_hints: expected {len(frames_rgb)} entries, got {len(roi_hints)}")
+        hints_xy = [np.asarray(hint, dtype=np.float32) for hint in roi_hints]
+        for hint_xy in hints_xy:
+            if hint_xy.shape != (2, 2) or not np.all(np.isfinite(hint_xy)):
+                raise ValueError(f"roi hint: expected finite (2, 2), got {hint_xy.shape}")
+        with self._lock:
+            return [self._track_one(f, h) for f, h in zip(frames_rgb, hints_xy, strict=True)]
+
+    def _track_one(self, frame: np.ndarray, hint_xy: np.ndarray) -> list[PersonPose]:
+        # score 1: the person score becomes the landmark model's presence alone
+        person = self._landmarks_for(frame, Detection(1.0, hint_xy[[0, 1, 0, 1]]))
+        # no detector vouches for this body: the presence flag alone also passes crops of a half-seen or
+        # wrongly placed figure (rendered clean catches: presence 0.5-0.9 with joints 100+ px off), whose
+        # landmarks then mostly read as not visible. Ask most joints to be seen as well.
+        if person is None or float(np.median(person.scores)) < self.min_tracking_visibility:
+            return []
+        return [replace(person, tracked=True)]
 
     def estimate_one(self, frame_rgb: np.ndarray) -> list[PersonPose]:
         if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3 or frame_rgb.dtype != np.uint8:

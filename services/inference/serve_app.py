@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from ray import serve
 
-from services.inference.protocol import PersonPose
+from services.inference.protocol import PersonPose, RoiTracker
 from services.inference.registry import DEFAULT_MODELS_DIR, build_estimator, load_manifest
 
 APP_NAME = "pose"
@@ -38,12 +38,28 @@ class PoseDeployment:
         self.estimate.set_batch_wait_timeout_s(  # type: ignore[attr-defined]
             float(user_config.get("batch_wait_timeout_s", DEFAULT_BATCH_WAIT_TIMEOUT_S))
         )
+        self.track.set_max_batch_size(  # type: ignore[attr-defined]
+            int(user_config.get("max_batch_size", DEFAULT_MAX_BATCH_SIZE))
+        )
+        self.track.set_batch_wait_timeout_s(  # type: ignore[attr-defined]
+            float(user_config.get("batch_wait_timeout_s", DEFAULT_BATCH_WAIT_TIMEOUT_S))
+        )
 
     @serve.batch(max_batch_size=DEFAULT_MAX_BATCH_SIZE, batch_wait_timeout_s=DEFAULT_BATCH_WAIT_TIMEOUT_S)
     async def estimate(self, frames_rgb: list[np.ndarray]) -> list[list[PersonPose]]:
         """Called with ONE frame per request; Serve hands the method the batch, in request order."""
         # off the event loop, so the replica keeps queueing the next batch while this one runs
         return await asyncio.to_thread(self._estimator.estimate, list(frames_rgb))
+
+    @serve.batch(max_batch_size=DEFAULT_MAX_BATCH_SIZE, batch_wait_timeout_s=DEFAULT_BATCH_WAIT_TIMEOUT_S)
+    async def track(self, frames_and_hints: list[tuple[np.ndarray, np.ndarray]]) -> list[list[PersonPose]]:
+        """ONE (frame, roi hint) pair per request (protocol.RoiTracker): the landmark model on the hinted
+        region only, in a batch queue of its own. Backends without the capability find nobody."""
+        if not isinstance(self._estimator, RoiTracker):
+            return [[] for _ in frames_and_hints]
+        frames = [frame for frame, _ in frames_and_hints]
+        hints = [hint for _, hint in frames_and_hints]
+        return await asyncio.to_thread(self._estimator.track, frames, hints)
 
 
 def deployment_options(args: dict[str, str], device: str, manifest_options: dict[str, Any]) -> dict[str, Any]:
