@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipelines.types import PoseTrack
-from services.inference.joints import N_JOINTS
+from services.inference.joints import JOINT_INDEX, N_JOINTS
 from services.inference.protocol import PersonPose
+
+_LHIP, _RHIP = JOINT_INDEX["lhip"], JOINT_INDEX["rhip"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class LifterSelectionConfig:
     reacquire_gap_s: float = 2.0  # after an occlusion this long the lifter may still be re-joined
     reacquire_max_dist: float = 0.75  # box diagonals between where the lifter vanished and reappeared
     max_fill_s: float = 0.25  # gaps up to this long are interpolated (and flagged)
+    # Arms overhead or a deep catch can double the detector's box; the body is the same one.
+    reacquire_max_size_ratio: float = 2.5
 
 
 @dataclass(slots=True)
@@ -90,16 +94,26 @@ def track_score(track: _Track, frame_size_wh: tuple[int, int]) -> float:
     return total
 
 
+def _anchor_point(person: PersonPose) -> np.ndarray:
+    """The hip midpoint when both hips were seen, else the box centre. Hips barely move while the arms go
+    overhead or the lifter folds into the catch, when the box changes shape and size the most."""
+    hips = person.keypoints_xy_px[[_LHIP, _RHIP]]
+    if np.all(np.isfinite(hips)) and float(np.min(person.scores[[_LHIP, _RHIP]])) >= 0.3:
+        return np.asarray(hips.mean(axis=0), dtype=np.float64)
+    return _centre_diag(person.box_xyxy_px)[0]
+
+
 def _nearest_match(
-    person_ref: PersonPose, people: list[PersonPose], cfg: LifterSelectionConfig
+    person_ref: PersonPose, people: list[PersonPose], cfg: LifterSelectionConfig, ref_diag: float
 ) -> PersonPose | None:
-    """The person in `people` closest to person_ref, if close enough in place and size to be the same body."""
-    ref_centre, ref_diag = _centre_diag(person_ref.box_xyxy_px)
+    """The person in `people` closest to person_ref, if close enough in place and size to be the same body.
+    ref_diag is the lifter's typical box diagonal (one odd box must not shrink or blow up the gate)."""
+    ref_point = _anchor_point(person_ref)
     best, best_dist = None, cfg.reacquire_max_dist * ref_diag
     for person in people:
-        centre, diag = _centre_diag(person.box_xyxy_px)
-        dist = float(np.linalg.norm(centre - ref_centre))
-        if dist <= best_dist and max(diag, ref_diag) / min(diag, ref_diag) < 1.6:
+        diag = _centre_diag(person.box_xyxy_px)[1]
+        dist = float(np.linalg.norm(_anchor_point(person) - ref_point))
+        if dist <= best_dist and max(diag, ref_diag) / min(diag, ref_diag) < cfg.reacquire_max_size_ratio:
             best, best_dist = person, dist
     return best
 
@@ -115,6 +129,7 @@ def _extend_by_proximity(
     after the detector's box changed too much for frame-to-frame linking (bent-over side views)."""
     out = dict(lifter)
     n = len(people_per_frame)
+    ref_diag = float(np.median([_centre_diag(p.box_xyxy_px)[1] for p in lifter.values()])) if lifter else 1.0
     for order in (range(n), range(n - 1, -1, -1)):
         anchor: int | None = None
         for i in order:
@@ -123,7 +138,7 @@ def _extend_by_proximity(
                 continue
             if anchor is None or abs(t_s[i] - t_s[anchor]) > cfg.reacquire_gap_s or not people_per_frame[i]:
                 continue
-            match = _nearest_match(out[anchor], people_per_frame[i], cfg)
+            match = _nearest_match(out[anchor], people_per_frame[i], cfg, ref_diag)
             if match is not None:
                 out[i] = match
                 anchor = i

@@ -33,7 +33,14 @@ def test_coach_reads_a_pipeline_report() -> None:
                "knee_asymmetry_deg", "torso_angle_start_deg", "shin_angle_start_deg")
     assert all(ms[name].reliable for name in derived), {n: ms[n] for n in derived}
     assert ms["knee_asymmetry_deg"].number() == pytest.approx(0.0, abs=5.0)  # the builder is symmetric
-    assert evaluate(ms, lift_context(report)) == []  # the synthetic lift is a clean one
+    # The stick figure takes its hips from the knee angle alone, so its hips rise ~1.4x the bar in the
+    # first pull: the only fault the rules may find, and its numbers must be the report's own.
+    flags = evaluate(ms, lift_context(report))
+    assert {f.rule.id for f in flags} <= {"hips_rise_first"}, flags
+    for flag in flags:
+        values = flag.outcome.values
+        hip, bar, ratio = values["hip"][0], values["bar"][0], values["ratio"][0]
+        assert ratio == pytest.approx(hip / bar, rel=1e-6) and ratio > values["limit"][0]
     for kind, keys in (("summary", SUMMARY_BLOCKS), ("recommendation", RECOMMENDATION_METRICS)):
         for key, doc in build_documents(report, keys, kind, "imperial", "ru").items():
             assert doc["findings"], key

@@ -52,8 +52,8 @@ def test_embedded_mode_writes_every_artifact(
     assert frames.num_rows == len(truth.t_s)
     np.testing.assert_allclose(frames.column("t_s").to_numpy(), truth.t_s, atol=1e-3)
     found = frames.column("lifter_found").to_numpy()
-    # BlazePose loses the drawn humanoid in some overhead postures (docs/pose.md); most frames hold.
-    assert found.mean() >= 0.65, f"lifter found on {found.mean():.0%} of frames"
+    # BlazePose loses the drawn humanoid in some overhead postures (docs/pose.md); 85-90 % hold.
+    assert found.mean() >= 0.8, f"lifter found on {found.mean():.0%} of frames"
 
     assert report["primary_rep"] is not None, report["warnings"]
     metrics = report["reps"][report["primary_rep"]]["metrics"]
