@@ -2,7 +2,14 @@
 through Ray Serve with @serve.batch, fed by several simulated videos at once. Prints frames/s, the
 per-core ratio (b)/(a) and the Serve overhead per call (latency at concurrency 1 minus the bare time).
 
+``--compare``: cost and accuracy of the per-frame knobs instead (docs/pose.md "Cost per frame"): the
+backend as before this change (re-crop on every candidate, every further candidate run) against the
+defaults, one thread, on rendered lifts (pipelines.synth, 960x540, ground-truth joints) and on every 3rd
+frame of the real clips. Prints CPU-ms per frame, landmark passes per frame, frames with a person, median
+of the per-frame median joint error against the ground truth and against the before-result.
+
 Usage: .venv/bin/python bench/pose.py [--frames 120] [--videos 4] [--replicas 2] [--max-batch 8]
+       .venv/bin/python bench/pose.py --compare [--real-step 3]
 """
 
 from __future__ import annotations
@@ -106,6 +113,102 @@ def through_serve(
         ray.shutdown()
 
 
+def _decode_scaled(path: Path, step: int) -> list[np.ndarray]:
+    import av
+
+    frames = []
+    with av.open(str(path)) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            if i % step:
+                continue
+            image: np.ndarray = frame.to_ndarray(format="rgb24")
+            k = min(1.0, 960 / max(image.shape[:2]))
+            if k < 1.0:
+                image = cv2.resize(image, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+            frames.append(np.ascontiguousarray(image))
+    return frames
+
+
+def _compare_sets(real_step: int) -> list[tuple[str, list[np.ndarray], np.ndarray | None]]:
+    import tempfile
+
+    from pipelines.synth.render import render_lift
+    from pipelines.synth.spec import LiftSpec
+
+    sets: list[tuple[str, list[np.ndarray], np.ndarray | None]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for exercise in ("snatch", "clean", "clean_and_jerk"):
+            spec = LiftSpec(
+                exercise=exercise, width_px=960, height_px=540, fps=30.0, setup_s=0.8, hold_s=0.6, seed=3
+            )
+            truth = render_lift(spec, Path(tmp) / f"{exercise}.mp4")
+            frames = _decode_scaled(Path(tmp) / f"{exercise}.mp4", 2)
+            sets.append((f"rendered {exercise}", frames, truth.joints_xy_px[::2][: len(frames)]))
+    for clip in sorted(CLIP.parent.glob("*.mp4")):
+        sets.append((f"real {clip.stem}", _decode_scaled(clip, real_step), None))
+    return sets
+
+
+def compare(real_step: int) -> None:
+    from services.inference.blazepose_backend import BlazePoseEstimator
+    from services.inference.manifest import resolve_weights
+    from services.inference.registry import DEFAULT_MODELS_DIR, load_manifest
+
+    cv2.setNumThreads(1)
+    manifest = load_manifest("blazepose_full_cpu", DEFAULT_MODELS_DIR)
+
+    def build(**knobs: float) -> BlazePoseEstimator:
+        return BlazePoseEstimator(
+            name=manifest.name,
+            detector_path=resolve_weights(manifest, "detector"),
+            landmark_path=resolve_weights(manifest, "landmarks"),
+            index_per_joint=manifest.layout_index_per_joint(),
+            **knobs,  # type: ignore[arg-type]
+        )
+
+    configs = {
+        "before (always re-crop, all candidates)": build(
+            refine_min_shift=0.0, refine_below_presence=2.0, same_body_hip_fraction=0.0
+        ),
+        "after (defaults)": build(),
+        "first pass only unless presence < 0.5": build(refine_min_shift=1e9, refine_below_presence=0.5),
+    }
+    print(
+        f"load average {os.getloadavg()[0]:.1f}; one thread; error = median over frames of the frame's median"
+    )
+    for name, frames, truth in _compare_sets(real_step):
+        print(f"\n{name}: {len(frames)} frames {frames[0].shape[1]}x{frames[0].shape[0]}")
+        reference: list[np.ndarray | None] = []
+        for label, estimator in configs.items():
+            estimator.estimate(frames[:3])  # warm-up
+            passes0 = estimator.landmark_passes
+            start = time.process_time()
+            results = [estimator.estimate_one(frame) for frame in frames]
+            cpu_ms = (time.process_time() - start) * 1000 / len(frames)
+            passes = (estimator.landmark_passes - passes0) / len(frames)
+            first = [people[0].keypoints_xy_px if people else None for people in results]
+            if not reference:
+                reference = first
+            err_truth = [
+                float(np.nanmedian(np.linalg.norm(kp - truth[i], axis=1)))
+                for i, kp in enumerate(first)
+                if kp is not None and truth is not None
+            ]
+            err_ref = [
+                float(np.nanmedian(np.linalg.norm(kp - ref, axis=1)))
+                for kp, ref in zip(first, reference, strict=True)
+                if kp is not None and ref is not None
+            ]
+            people = sum(len(p) for p in results) / len(frames)
+            found = sum(kp is not None for kp in first)
+            vs_truth = f"vs truth {np.median(err_truth):5.1f} px  " if err_truth else ""
+            print(
+                f"  {label:42s} {cpu_ms:5.1f} CPU-ms  {passes:4.2f} passes  {people:4.2f} people  "
+                f"found {found:3d}  {vs_truth}vs before {np.median(err_ref):4.1f} px "
+                f"(p90 {np.percentile(err_ref, 90):4.1f})"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=120)
@@ -113,7 +216,12 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--max-batch", type=int, default=8)
     parser.add_argument("--batch-wait-s", type=float, default=0.005)
+    parser.add_argument("--compare", action="store_true", help="cost/accuracy of the per-frame knobs")
+    parser.add_argument("--real-step", type=int, default=3)
     args = parser.parse_args()
+    if args.compare:
+        compare(args.real_step)
+        return
     frames = load_frames(args.frames)
     bare_fps = bare_loop(frames)
     serve_fps, latency_s = through_serve(

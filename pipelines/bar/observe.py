@@ -32,6 +32,7 @@ class _Prepared:
     gray: np.ndarray  # (h, w) float32, lightly blurred, processing size
     small: np.ndarray  # (hs, ws) uint8, detector size
     small_scale: float  # processing px per detector px
+    bgr: np.ndarray  # (h, w, 3) uint8, processing size (the frame itself, not a copy)
 
 
 @dataclass(slots=True)
@@ -49,7 +50,7 @@ def _prepare(frame_bgr: np.ndarray) -> _Prepared:
         cv2.resize(gray_u8, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA) if f < 1 else gray_u8
     )
     gray = cv2.GaussianBlur(gray_u8.astype(np.float32), (5, 5), 1.0)  # 5 taps: half the 9-tap cost
-    return _Prepared(gray=gray, small=small, small_scale=1.0 / f)
+    return _Prepared(gray=gray, small=small, small_scale=1.0 / f, bgr=frame_bgr)
 
 
 def hough_candidates(small_u8: np.ndarray) -> np.ndarray:
@@ -203,9 +204,16 @@ def observe_frame(
             if fit is not None:
                 cands.append(_Cand(fit, False, np.full(2, np.nan)))
     kept = _dedupe(cands)
+    # A side-on camera looks along the bar: the bar axis points at the image centre.
+    vanish = 0.5 * np.array([cur.gray.shape[1] - 1, cur.gray.shape[0] - 1], dtype=np.float64)
     for c in kept:
         # Second, narrow pass at a finer step: the wide pass may have started a few pixels off.
-        c.fit = fit_plate_rim(cur.gray, c.fit.center_xy, c.fit.radius, search=(0.88, 1.12)) or c.fit
+        c.fit = (
+            fit_plate_rim(
+                cur.gray, c.fit.center_xy, c.fit.radius, search=(0.88, 1.12), vanish_xy=vanish, bgr=cur.bgr
+            )
+            or c.fit
+        )
     return kept, cam
 
 

@@ -16,6 +16,11 @@ import numpy as np
 N_RAYS = 72
 MIN_INLIER_SHARE = 0.4  # below this the "circle" is mostly something else
 EDGE_FULL_SCORE = 10.0  # grey levels per pixel at which an edge counts as fully sharp
+AWAY_COS = 0.0  # rays at least 90 deg from the bar axis's image direction see the bare rim
+ARC_MIN_STRETCH = 0.004  # vertical over horizontal half extent above which the away-arc fit is tried
+ARC_MAX_H_CHANGE = 0.006  # ... and accepted only if the horizontal half extent stays within this
+ARC_MAX_SHIFT = 0.05  # ... and the centre moves less than this (fractions of the radius)
+YELLOW_FACE_CHROMA = -100.0  # blue minus luma (grey levels) of the face below which chroma edges count
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,17 +95,70 @@ def _semi_axes_hv(semi: np.ndarray, angle_deg: float) -> np.ndarray:
     return np.array([np.hypot(a * np.cos(th), b * np.sin(th)), np.hypot(a * np.sin(th), b * np.cos(th))])
 
 
+def fit_axis_ellipse(points_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Least-squares axis-aligned ellipse through (n, 2) points -> (centre (2,), half extents x, y (2,)).
+
+    Four parameters instead of five: stable on an arc of a little over half the rim, which a general
+    ellipse is not. Axis-aligned is what a plate seen with camera yaw (and no roll) looks like.
+    """
+    if points_xy.shape[0] < 8:
+        return None
+    m = points_xy.mean(axis=0)
+    s = float(np.abs(points_xy - m).max()) or 1.0
+    x, y = (points_xy[:, 0] - m[0]) / s, (points_xy[:, 1] - m[1]) / s
+    sol, *_ = np.linalg.lstsq(np.column_stack([x * x, y * y, x, y]), np.ones_like(x), rcond=None)
+    a, b, c, d = sol
+    if a <= 0 or b <= 0:
+        return None
+    f = 1.0 + c * c / (4 * a) + d * d / (4 * b)
+    if f <= 0:
+        return None
+    centre = m + s * np.array([-c / (2 * a), -d / (2 * b)])
+    return centre, s * np.sqrt(np.array([f / a, f / b]))
+
+
+def _away_arc_fit(
+    pts: np.ndarray,
+    keep: np.ndarray,
+    cos_t: np.ndarray,
+    sin_t: np.ndarray,
+    center: np.ndarray,
+    rad: float,
+    vanish_xy: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Axis-aligned ellipse through the kept rim points facing away from vanish_xy; None if too few."""
+    u = vanish_xy - center
+    dist = float(np.hypot(*u))
+    if dist < 0.5 * rad:  # the bar points (nearly) at the camera: no side band shows
+        return None
+    away = keep & ((cos_t * u[0] + sin_t * u[1]) / dist < AWAY_COS)
+    if away.sum() < N_RAYS * MIN_INLIER_SHARE * 0.75:
+        return None
+    arc = fit_axis_ellipse(pts[away])
+    if arc is None or not np.all(np.abs(arc[1] / rad - 1) < 0.3):
+        return None
+    return arc
+
+
 def fit_plate_rim(
     gray: np.ndarray,
     center_xy: np.ndarray,
     radius: float,
     search: tuple[float, float] = (0.75, 1.25),
     step: float = 0.5,
+    vanish_xy: np.ndarray | None = None,
+    bgr: np.ndarray | None = None,
 ) -> RimFit | None:
     """Refine a rough circle on a float32 grey image (h, w); None when no plate rim is there.
 
     search: the radial window, as fractions of ``radius``, in which the rim edge is looked for.
     step: radial sampling step in pixels (the edge is located to a fraction of it by a parabola).
+    vanish_xy: where the bar axis points in the image (the image centre for a side-on camera), if known.
+        The plate's side band and the far plate show beside the rim on that side only (the camera
+        above or below the bar sees them), so the axes and centre come from the rim arc facing away.
+    bgr: the colour frame (h, w, 3) the grey image came from, if at hand. On a yellow or orange face
+        the edge is then the stronger step in grey or in blue minus luma: a yellow plate's rim against
+        a tan floor is nearly invisible in grey (its painted ring at 0.93 r is not) but not in blue.
     """
     h, w = gray.shape
     radii = np.arange(search[0] * radius, search[1] * radius + step, step, dtype=np.float32)
@@ -115,6 +173,17 @@ def fit_plate_rim(
         return None
     profile = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     grad = np.abs(np.gradient(profile, step, axis=1))  # grey levels per pixel along each ray
+    if bgr is not None:
+        # Blue minus luma: near 0 on grey, black and white, so neutral plates keep their grey edges.
+        prof_c = cv2.remap(bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(
+            np.float32
+        )
+        chroma = 0.886 * prof_c[..., 0] - 0.587 * prof_c[..., 1] - 0.299 * prof_c[..., 2]
+        # Only for a yellow (or orange) face, whose rim has no grey contrast against a light floor or
+        # wall: on a blue plate the chroma steps of the side band and far plate stretch the fit.
+        if float(np.median(chroma[:, 0])) < YELLOW_FACE_CHROMA:
+            chroma = cv2.GaussianBlur(chroma, (5, 1), 0.0)  # along the ray only, as the grey image is
+            grad = np.maximum(grad, np.abs(np.gradient(chroma, step, axis=1)))
     idx = np.argmax(grad[:, 1:-1], axis=1) + 1
     rows = np.arange(N_RAYS)
     g0, g1, g2 = grad[rows, idx - 1], grad[rows, idx], grad[rows, idx + 1]
@@ -159,6 +228,19 @@ def fit_plate_rim(
         keep = tighter
         center, semi_hv = ell[0], _semi_axes_hv(ell[1], ell[2])
     _, rad = fit_circle(pts[keep])
+    if vanish_xy is not None and semi_hv[1] > (1 + ARC_MIN_STRETCH) * semi_hv[0]:
+        arc = _away_arc_fit(pts, keep, cos_t[:, 0], sin_t[:, 0], center, rad, np.asarray(vanish_xy, float))
+        # The side band / far plate only ever push the rim outwards, along the bar's image direction:
+        # with a side-on camera that stretches the vertical axis and leaves the horizontal one. A yawed
+        # camera's band lies beside the plate instead and the arc fit moves the horizontal axis: keep
+        # the full fit there.
+        if (
+            arc is not None
+            and arc[1][1] < semi_hv[1]
+            and abs(arc[1][0] - semi_hv[0]) < ARC_MAX_H_CHANGE * rad
+            and np.hypot(*(arc[0] - center)) < ARC_MAX_SHIFT * rad
+        ):
+            center, semi_hv = arc
     share = float(keep.sum()) / N_RAYS
     sharp = min(1.0, float(np.median(g1[keep])) / EDGE_FULL_SCORE)
     return RimFit(center_xy=center, radius=rad, semi_axes_hv=semi_hv, inlier_share=share, score=share * sharp)

@@ -18,12 +18,14 @@ import numpy as np
 from services.inference.blazepose_geometry import (
     DETECTOR_INPUT_PX,
     Detection,
+    RotatedRoi,
     apply_affine,
     box_iou,
     decode_detections,
     detector_anchors_xy,
     letterbox_params,
     roi_from_detection,
+    roi_shift,
     weighted_nms,
 )
 from services.inference.keypoint_map import to_canonical
@@ -31,6 +33,10 @@ from services.inference.protocol import PersonPose
 
 LANDMARK_INPUT_PX = 256
 _N_LANDMARKS = 33  # the model outputs 39 points; the last 6 are auxiliary ROI points
+# defaults of the per-frame cost knobs (manifest options of the same names; docs/pose.md "Cost per frame")
+DEFAULT_REFINE_MIN_SHIFT = 0.08
+DEFAULT_REFINE_BELOW_PRESENCE = 0.9
+DEFAULT_SAME_BODY_HIP_FRACTION = 0.125
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -64,7 +70,16 @@ class BlazePoseEstimator:
         num_threads: int = 1,
         refine_steps: int = 1,
         min_tracking_visibility: float = 0.5,
+        refine_min_shift: float = DEFAULT_REFINE_MIN_SHIFT,
+        refine_below_presence: float = DEFAULT_REFINE_BELOW_PRESENCE,
+        same_body_hip_fraction: float = DEFAULT_SAME_BODY_HIP_FRACTION,
     ) -> None:
+        """refine_steps: at most this many re-crops from the landmark model's own hip/scale points. A
+        re-crop runs only when the crop it would use is off the current one by more than refine_min_shift
+        (fraction of the crop's side, blazepose_geometry.roi_shift; 0 = always) or the pass's presence is
+        below refine_below_presence. same_body_hip_fraction: a further detector candidate whose hip centre
+        lies within this fraction of the smaller crop side of an already-found person's detection is the
+        same body (the detector fires twice with different radii) and gets no landmark pass (0 = off)."""
         if max_people < 1:
             raise ValueError(f"max_people: expected >= 1, got {max_people}")
         self.name = name
@@ -77,6 +92,13 @@ class BlazePoseEstimator:
         self.min_presence = min_presence
         self.refine_steps = refine_steps
         self.min_tracking_visibility = min_tracking_visibility
+        self.refine_min_shift = refine_min_shift
+        self.refine_below_presence = refine_below_presence
+        self.same_body_hip_fraction = same_body_hip_fraction
+        # input buffers reused across calls (set_tensor copies them in; no view of interpreter memory kept)
+        self._det_canvas = np.zeros((1, DETECTOR_INPUT_PX, DETECTOR_INPUT_PX, 3), np.float32)
+        self._lm_input = np.zeros((1, LANDMARK_INPUT_PX, LANDMARK_INPUT_PX, 3), np.float32)
+        self.landmark_passes = 0  # landmark model invocations since construction (bench/pose.py reads it)
         # LiteRT interpreters are not thread-safe; Serve runs `estimate` and `track` batches in threads
         self._lock = threading.Lock()
         det_out = {d["name"]: d["index"] for d in self._detector.get_output_details()}  # type: ignore[attr-defined]
@@ -108,7 +130,9 @@ class BlazePoseEstimator:
 
     def _track_one(self, frame: np.ndarray, hint_xy: np.ndarray) -> list[PersonPose]:
         # score 1: the person score becomes the landmark model's presence alone
-        person = self._landmarks_for(frame, Detection(1.0, hint_xy[[0, 1, 0, 1]]))
+        # the hint comes from another frame (coarser than a detection): always re-crop, as before the cost
+        # knobs; tracked frames are the few the detector missed
+        person = self._landmarks_for(frame, Detection(1.0, hint_xy[[0, 1, 0, 1]]), always_refine=True)
         # no detector vouches for this body: the presence flag alone also passes crops of a half-seen or
         # wrongly placed figure (rendered clean catches: presence 0.5-0.9 with joints 100+ px off), whose
         # landmarks then mostly read as not visible. Ask most joints to be seen as well.
@@ -122,7 +146,11 @@ class BlazePoseEstimator:
         if frame_rgb.shape[0] < 2 or frame_rgb.shape[1] < 2:
             return []
         people: list[PersonPose] = []
+        found_rois: list[RotatedRoi] = []  # detector crops of the people kept so far
         for det in self.detect(frame_rgb):
+            roi = roi_from_detection(det)
+            if any(self._same_body(roi, other) for other in found_rois):
+                continue
             person = self._landmarks_for(frame_rgb, det)
             if person is None:
                 continue
@@ -130,7 +158,15 @@ class BlazePoseEstimator:
             if any(box_iou(person.box_xyxy_px, p.box_xyxy_px[None])[0] > 0.6 for p in people):
                 continue
             people.append(person)
+            found_rois.append(roi)
         return people
+
+    def _same_body(self, roi: RotatedRoi, other: RotatedRoi) -> bool:
+        """The detector's weaker second candidates on real side views are mostly the same lifter with
+        another radius (hip centres <= 0.12 of the crop side apart); a distinct person's hips are further."""
+        side = min(roi.size_px, other.size_px)
+        distance = float(np.linalg.norm(roi.centre_xy_px - other.centre_xy_px))
+        return distance < self.same_body_hip_fraction * side
 
     def detect(self, frame_rgb: np.ndarray) -> list[Detection]:
         """The best max_people person candidates, in frame pixels, best first."""
@@ -139,12 +175,14 @@ class BlazePoseEstimator:
         resized = cv2.resize(
             frame_rgb, (round(w * box.scale), round(h * box.scale)), interpolation=cv2.INTER_AREA
         )
-        canvas = np.zeros((DETECTOR_INPUT_PX, DETECTOR_INPUT_PX, 3), np.float32)
+        canvas = self._det_canvas
+        canvas.fill(0.0)
         y0, x0 = int(box.pad_y_px), int(box.pad_x_px)
-        canvas[y0 : y0 + resized.shape[0], x0 : x0 + resized.shape[1]] = resized / 127.5 - 1.0
+        window = canvas[0, y0 : y0 + resized.shape[0], x0 : x0 + resized.shape[1]]
+        window[...] = resized / 127.5 - 1.0  # float64 then rounded once, as the model was validated with
         # the model places content by the pad it was given; use the integer pad actually applied
         box = type(box)(box.scale, float(x0), float(y0))
-        self._detector.set_tensor(self._det_in, canvas[None])  # type: ignore[attr-defined]
+        self._detector.set_tensor(self._det_in, canvas)  # type: ignore[attr-defined]
         self._detector.invoke()  # type: ignore[attr-defined]
         raw_boxes = self._detector.get_tensor(self._det_boxes)[0]  # type: ignore[attr-defined]
         raw_scores = self._detector.get_tensor(self._det_scores)[0, :, 0]  # type: ignore[attr-defined]
@@ -154,7 +192,9 @@ class BlazePoseEstimator:
         merged = weighted_nms(scores, boxes, keypoints)[: self.max_people]
         return [Detection(score, box.to_frame(kps)) for score, kps in merged]
 
-    def _landmarks_for(self, frame_rgb: np.ndarray, det: Detection) -> PersonPose | None:
+    def _landmarks_for(
+        self, frame_rgb: np.ndarray, det: Detection, *, always_refine: bool = False
+    ) -> PersonPose | None:
         roi = roi_from_detection(det)
         best: tuple[float, np.ndarray] | None = None  # (presence, (39, 2) frame px + raw) of the best pass
         best_raw = np.zeros((0, 5), np.float32)
@@ -164,12 +204,21 @@ class BlazePoseEstimator:
             pass_xy_px = apply_affine(crop_to_frame, raw[:, :2].astype(np.float64))
             if best is None or presence > best[0]:
                 best, best_raw = (presence, pass_xy_px), raw
-            if step < self.refine_steps:
-                # the detector's hip/radius guess is coarse on bent-over side views; the landmark model's
-                # own auxiliary points 33 (hip centre) and 34 (body-circle point) give a better crop, as in
-                # BlazePose's tracking mode, but computed within this call (no state across frames).
-                # Keep whichever pass the model is surer of.
-                roi = roi_from_detection(Detection(det.score, pass_xy_px[[33, 34, 33, 34]]))
+            if step == self.refine_steps:
+                break
+            # the detector's hip/radius guess is coarse on bent-over side views; the landmark model's own
+            # auxiliary points 33 (hip centre) and 34 (body-circle point) give a better crop, as in
+            # BlazePose's tracking mode, but computed within this call (no state across frames). Keep
+            # whichever pass the model is surer of. The re-crop costs a full landmark pass, so it runs
+            # only when that crop is noticeably elsewhere or this pass is unsure (docs/pose.md).
+            next_roi = roi_from_detection(Detection(det.score, pass_xy_px[[33, 34, 33, 34]]))
+            if (
+                not always_refine
+                and presence >= self.refine_below_presence
+                and roi_shift(roi, next_roi) <= self.refine_min_shift
+            ):
+                break
+            roi = next_roi
         if best is None or best[0] < self.min_presence:
             return None
         presence, all_xy_px = best
@@ -199,7 +248,9 @@ class BlazePoseEstimator:
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=(0, 0, 0),
         )
-        self._landmarks.set_tensor(self._lm_in, (crop.astype(np.float32) / 255.0)[None])  # type: ignore[attr-defined]
+        np.divide(crop, np.float32(255.0), out=self._lm_input[0])
+        self.landmark_passes += 1
+        self._landmarks.set_tensor(self._lm_in, self._lm_input)  # type: ignore[attr-defined]
         self._landmarks.invoke()  # type: ignore[attr-defined]
         # the presence flag leaves the model as a probability already (it reads 0.9999 on a clear person)
         presence = float(self._landmarks.get_tensor(self._lm_presence).ravel()[0])  # type: ignore[attr-defined]

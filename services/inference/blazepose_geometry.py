@@ -164,3 +164,13 @@ def roi_from_detection(det: Detection, scale: float = ROI_SCALE) -> RotatedRoi:
 def apply_affine(matrix_2x3: np.ndarray, xy: np.ndarray) -> np.ndarray:
     """(k, 2) points through a (2, 3) affine -> (k, 2) float32."""
     return (xy @ matrix_2x3[:, :2].T + matrix_2x3[:, 2]).astype(np.float32)
+
+
+def roi_shift(a: RotatedRoi, b: RotatedRoi) -> float:
+    """How far crop b is from crop a, as a fraction of a's side: the largest of the centre shift / side,
+    the relative size change and half the rotation in radians (a 0.1 rad turn moves the crop's corners
+    by ~0.07 of its side)."""
+    centre = float(np.linalg.norm(b.centre_xy_px - a.centre_xy_px)) / max(a.size_px, 1e-9)
+    size = abs(b.size_px / max(a.size_px, 1e-9) - 1.0)
+    angle = float(np.arccos(np.clip(float(a.down_unit @ b.down_unit), -1.0, 1.0)))
+    return max(centre, size, angle / 2.0)

@@ -22,7 +22,12 @@ def build_estimator(manifest: ModelManifest, max_people: int = 3) -> PoseEstimat
     mismatching weights raise ConfigError naming the manifest and the expected path (never random
     weights in service)."""
     if manifest.backend == "mediapipe_blazepose":
-        from services.inference.blazepose_backend import BlazePoseEstimator
+        from services.inference.blazepose_backend import (
+            DEFAULT_REFINE_BELOW_PRESENCE,
+            DEFAULT_REFINE_MIN_SHIFT,
+            DEFAULT_SAME_BODY_HIP_FRACTION,
+            BlazePoseEstimator,
+        )
 
         return BlazePoseEstimator(
             name=manifest.name,
@@ -35,6 +40,13 @@ def build_estimator(manifest: ModelManifest, max_people: int = 3) -> PoseEstimat
             num_threads=int(manifest.options.get("num_threads", 1)),
             refine_steps=int(manifest.options.get("refine_steps", 1)),
             min_tracking_visibility=float(manifest.options.get("min_tracking_visibility", 0.5)),
+            refine_min_shift=float(manifest.options.get("refine_min_shift", DEFAULT_REFINE_MIN_SHIFT)),
+            refine_below_presence=float(
+                manifest.options.get("refine_below_presence", DEFAULT_REFINE_BELOW_PRESENCE)
+            ),
+            same_body_hip_fraction=float(
+                manifest.options.get("same_body_hip_fraction", DEFAULT_SAME_BODY_HIP_FRACTION)
+            ),
         )
     if manifest.backend == "mmpose_rtmpose":
         from services.inference.rtmpose_backend import build_rtmpose_estimator
