@@ -2,9 +2,10 @@
 
 Tracks are the truth's bar centre and joints plus Gaussian pixel noise (bar 0.5 px, joints 2 px) at
 1280x720, 60 fps (about 1.8 mm of bar noise). Tolerances are the worst errors measured there over 18
-reps (see docs/metrics.md): lift-off and the stand-up's end are fitted as a cubic start from / arrival
-at rest and land within ~1 frame on average, 2-3 frames at worst (the bar moves < 1 mm in the first
-three frames of the pull).
+reps (see docs/metrics.md): lift-off is fitted as a cubic start from rest and lands within one frame
+(test_synth_liftoff.py checks that over 36 lifts); the stand-up's end, fitted as a cubic arrival at
+rest, within ~1 frame on average and 2-3 at worst. first_pull_end and transition_end are knee events
+here but bar heights in the renderer, so their tolerances include the definitions' gap.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pipelines.synth.spec import LiftSpec
 from tests.phases.synth_truth import simulate_truth, tracks_from_truth
 
 WITHIN_FRAMES = {
-    "start_of_lifting": 2.0,
-    "first_pull_end": 3.5,
+    "start_of_lifting": 1.0,
+    "first_pull_end": 2.5,
     "transition_end": 2.5,
     "second_pull_end": 3.0,  # a broad peak: within 2 % of the maximum for ~5 frames
     "peak_bar_height": 1.0,
@@ -63,7 +64,7 @@ def test_rep_count_and_event_times_match_truth(exercise: str, n_reps: int, drop_
             if name not in rep.events and name in ("first_pull_end", "transition_end"):
                 continue  # knee events are optional; the bar events are required above
             error = abs(rep.events[name].t_s - true_event["t_s"]) * spec.fps
-            assert error <= WITHIN_FRAMES[name], f"rep {rep.index} {name}: {error:.1f} frames off"
+            assert error <= WITHIN_FRAMES[name] + 1e-6, f"rep {rep.index} {name}: {error:.1f} frames off"
         frames = [e["frame"] for e in true_rep["events"].values()]
         true_speed = np.hypot(*truth.bar_velocity_mps[min(frames) : max(frames) + 1].T).max()
         measured = rep.metrics["max_bar_speed"].value
