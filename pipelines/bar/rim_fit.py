@@ -20,6 +20,9 @@ AWAY_COS = 0.0  # rays at least 90 deg from the bar axis's image direction see t
 ARC_MIN_STRETCH = 0.004  # vertical over horizontal half extent above which the away-arc fit is tried
 ARC_MAX_H_CHANGE = 0.006  # ... and accepted only if the horizontal half extent stays within this
 ARC_MAX_SHIFT = 0.05  # ... and the centre moves less than this (fractions of the radius)
+YAWED_MIN_DEG = 12.0  # full-fit yaw from which the band is looked for beside the plate
+BAND_MAX_AXIS_CHANGE = 0.06  # ... and its fit may change either half extent by this share of r
+FOCAL_PER_WIDTH = 0.8  # assumed focal length / image width (phone main cameras: 0.7-0.85)
 YELLOW_FACE_CHROMA = -100.0  # blue minus luma (grey levels) of the face below which chroma edges count
 
 
@@ -140,6 +143,62 @@ def _away_arc_fit(
     return arc
 
 
+def _yawed_band_fit(
+    pts: np.ndarray,
+    keep: np.ndarray,
+    cos_t: np.ndarray,
+    sin_t: np.ndarray,
+    center: np.ndarray,
+    semi_hv: np.ndarray,
+    rad: float,
+    image_centre: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Face ellipse of a yawed plate from the rim arc facing away from its side band; None if unsure.
+
+    Turned by yaw about the vertical, the camera sees the bar's vanishing point on the horizon through
+    the image centre, f tan(yaw) to one side; the side band (and the far plate) show towards it. f is
+    taken as FOCAL_PER_WIDTH x the image width and yaw from the full fit (which the band inflates a
+    little: the direction is a few degrees off, harmless for a half-rim cut). Each side's arc fit is
+    tested on the rim points facing that side: the band's side sticks out of it (median normalised
+    radius > 1), the clean side lies inside; a plate stretched by motion blur sticks out on both and
+    is left alone.
+    """
+    ratio = float(np.clip(semi_hv[0] / semi_hv[1], 0.0, 1.0))
+    if np.rad2deg(np.arccos(ratio)) < YAWED_MIN_DEG:
+        return None
+    off = FOCAL_PER_WIDTH * 2.0 * image_centre[0] * np.tan(np.arccos(ratio))
+    sides: list[tuple[float, tuple[np.ndarray, np.ndarray]]] = []
+    for sign in (-1.0, 1.0):
+        vp = image_centre + np.array([sign * off, 0.0])
+        u = vp - center
+        dist = float(np.hypot(*u))
+        if dist < 0.5 * rad:
+            continue
+        toward = (cos_t * u[0] + sin_t * u[1]) / dist
+        arc = fit_axis_ellipse(pts[keep & (toward < AWAY_COS)])
+        if arc is None or not np.all(np.abs(arc[1] / rad - 1) < 0.3):
+            continue
+        near = keep & (toward > 0.3)
+        if near.sum() < 4:
+            continue
+        d = pts[near] - arc[0]
+        rho = np.hypot(d[:, 0] / arc[1][0], d[:, 1] / arc[1][1])
+        sides.append((float(np.median(rho)), arc))
+    if not sides:
+        return None
+    sides.sort(key=lambda s: s[0])
+    # One side only: the band's rim points stick out of the other side's fit, the clean side's lie
+    # inside this side's (a blurred plate, stretched up and down, sticks out on both).
+    if len(sides) < 2 or not sides[0][0] < 1.0 < sides[-1][0]:
+        return None
+    arc = sides[-1][1]
+    if np.any(np.abs(arc[1] - semi_hv) > BAND_MAX_AXIS_CHANGE * rad):
+        return None
+    if arc[1][1] >= semi_hv[1] or np.hypot(*(arc[0] - center)) >= ARC_MAX_SHIFT * rad:
+        return None
+    return arc
+
+
 def fit_plate_rim(
     gray: np.ndarray,
     center_xy: np.ndarray,
@@ -241,6 +300,12 @@ def fit_plate_rim(
             and np.hypot(*(arc[0] - center)) < ARC_MAX_SHIFT * rad
         ):
             center, semi_hv = arc
+        else:
+            band = _yawed_band_fit(
+                pts, keep, cos_t[:, 0], sin_t[:, 0], center, semi_hv, rad, np.asarray(vanish_xy, float)
+            )
+            if band is not None:
+                center, semi_hv = band
     share = float(keep.sum()) / N_RAYS
     sharp = min(1.0, float(np.median(g1[keep])) / EDGE_FULL_SCORE)
     return RimFit(center_xy=center, radius=rad, semi_axes_hv=semi_hv, inlier_share=share, score=share * sharp)
