@@ -8,8 +8,15 @@ defaults, one thread, on rendered lifts (pipelines.synth, 960x540, ground-truth 
 frame of the real clips. Prints CPU-ms per frame, landmark passes per frame, frames with a person, median
 of the per-frame median joint error against the ground truth and against the before-result.
 
+``--stride``: the detector stride of process_segment (pipelines.shell.segments, no Ray, one thread):
+every frame of rendered snatch / clean / clean and jerk / snatch with a bystander (960x540, ground truth)
+and of the real clips through the segment code with k = 1 (today) and the strides given. Prints pose
+CPU-ms per frame (backend calls only), lifter found (select_lifter over the clip), median joint error of
+the lifter against the truth and against k = 1 (median / p90 over frames found by both).
+
 Usage: .venv/bin/python bench/pose.py [--frames 120] [--videos 4] [--replicas 2] [--max-batch 8]
        .venv/bin/python bench/pose.py --compare [--real-step 3]
+       .venv/bin/python bench/pose.py --stride 2 3 4 6
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -209,6 +217,98 @@ def compare(real_step: int) -> None:
             )
 
 
+def _stride_clips(tmp: Path) -> list[tuple[str, Path, np.ndarray | None]]:
+    from pipelines.synth.render import render_lift
+    from pipelines.synth.spec import LiftSpec
+
+    clips: list[tuple[str, Path, np.ndarray | None]] = []
+    exercises: list[tuple[Literal["snatch", "clean", "clean_and_jerk"], bool]] = [
+        ("snatch", False), ("clean", False), ("clean_and_jerk", False), ("snatch", True)
+    ]
+    for exercise, bystander in exercises:
+        spec = LiftSpec(exercise=exercise, width_px=960, height_px=540, fps=30.0, setup_s=0.8, hold_s=0.6,
+                        seed=3, bystander=bystander)
+        name = f"rendered {exercise}{' + bystander' if bystander else ''}"
+        path = tmp / f"{exercise}{'_bystander' if bystander else ''}.mp4"
+        clips.append((name, path, render_lift(spec, path).joints_xy_px))
+    clips.extend((f"real {clip.stem}", clip, None) for clip in sorted(CLIP.parent.glob("*.mp4")))
+    return clips
+
+
+def _run_stride(
+    estimator: object, path: Path, stride: int
+) -> tuple[float, np.ndarray, np.ndarray, tuple[float, float, float]]:
+    """One clip through process_segment -> (pose CPU-ms/frame, (n,) lifter found, (n, J, 2) joints,
+    (landmark passes, stride-tracked, stride fallbacks) per frame)."""
+    from pipelines.pose.lifter import select_lifter
+    from pipelines.shell.segments import process_segment
+    from pipelines.video.decode import analysis_size, plan_segments
+    from pipelines.video.probe import probe_video
+
+    probe = probe_video(path)
+    w, h = probe.info.width_px, probe.info.height_px
+    out_w, out_h, scale = analysis_size(w, h, 960)
+    cpu_s = [0.0]
+
+    def timed(fn: object, *args: object) -> object:
+        start = time.process_time()
+        result = fn(*args)  # type: ignore[operator]
+        cpu_s[0] += time.process_time() - start
+        return result
+
+    people: list[list[Any]] = [[] for _ in range(probe.info.n_frames)]
+    passes0 = estimator.landmark_passes  # type: ignore[attr-defined]
+    tracked = fallback = 0
+    for segment in plan_segments(probe, 2.0):
+        result = process_segment(
+            str(path), probe, segment, (out_w, out_h), scale,
+            estimate=lambda rgb: timed(estimator.estimate, [rgb])[0],  # type: ignore[attr-defined,index]
+            observe_bar=lambda frames, _s, _o: [None] * len(frames),
+            track=lambda rgb, hint, always=True: timed(
+                estimator.track, [rgb], [hint], always  # type: ignore[attr-defined]
+            )[0],  # type: ignore[index]
+            detector_stride=stride,
+        )
+        tracked, fallback = tracked + result.n_stride_tracked, fallback + result.n_stride_fallback
+        for idx, found in result.people.items():
+            people[idx] = found
+    pose = select_lifter(probe.t_s, people, (w, h))
+    n = len(people)
+    passes = (estimator.landmark_passes - passes0) / n  # type: ignore[attr-defined]
+    return cpu_s[0] * 1000 / n, pose.lifter_found, pose.keypoints_xy_px, (passes, tracked / n, fallback / n)
+
+
+def stride_bench(strides: list[int]) -> None:
+    import tempfile
+
+    from services.inference.registry import DEFAULT_MODELS_DIR, build_estimator, load_manifest
+
+    cv2.setNumThreads(1)
+    estimator = build_estimator(load_manifest("blazepose_full_cpu", DEFAULT_MODELS_DIR))
+    print(f"load average {os.getloadavg()[0]:.1f}; one thread; every frame; errors: median over frames")
+    with tempfile.TemporaryDirectory() as tmp:
+        clips = _stride_clips(Path(tmp))
+        only = os.environ.get("STRIDE_CLIPS")  # e.g. "real" to run the real clips only
+        for name, path, truth in [c for c in clips if not only or only in c[0]]:
+            print(f"\n{name}")
+            ref: np.ndarray | None = None
+            for stride in [1, *strides]:
+                cpu_ms, found, joints, (passes, tracked, fallback) = _run_stride(estimator, path, stride)
+                line = (f"  k={stride}: {cpu_ms:5.1f} CPU-ms/frame  {passes:4.2f} passes"
+                        f"  tracked {tracked:4.0%}  fallback {fallback:4.0%}  found {found.mean():6.1%}")
+                if truth is not None:
+                    n = min(len(truth), len(found))
+                    err = np.linalg.norm(joints[:n] - truth[:n], axis=2)[found[:n]]
+                    line += f"  vs truth {np.nanmedian(np.nanmedian(err, axis=1)):5.1f} px"
+                if ref is None:
+                    ref = np.where(found[:, None, None], joints, np.nan)
+                else:
+                    both = np.isfinite(ref[:, 0, 0]) & found
+                    d = np.nanmedian(np.linalg.norm(joints[both] - ref[both], axis=2), axis=1)
+                    line += f"  vs k=1 {np.median(d):4.1f} / p90 {np.percentile(d, 90):5.1f} px"
+                print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=120)
@@ -218,7 +318,11 @@ def main() -> None:
     parser.add_argument("--batch-wait-s", type=float, default=0.005)
     parser.add_argument("--compare", action="store_true", help="cost/accuracy of the per-frame knobs")
     parser.add_argument("--real-step", type=int, default=3)
+    parser.add_argument("--stride", type=int, nargs="*", help="detector strides to compare with k = 1")
     args = parser.parse_args()
+    if args.stride is not None:
+        stride_bench(args.stride)
+        return
     if args.compare:
         compare(args.real_step)
         return

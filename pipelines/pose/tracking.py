@@ -94,3 +94,56 @@ def is_new_person(person: PersonPose, people: list[PersonPose], max_iou: float =
         if inter / max(float(union), 1e-9) > max_iou:
             return False
     return True
+
+
+def detector_positions(n_frames: int, stride: int) -> list[int]:
+    """Positions (0..n_frames-1) of a segment that go through the person detector: every stride-th one
+    and the last (so every other frame lies between two detector frames). stride 1: all."""
+    if stride < 1:
+        raise ValueError(f"detector stride: expected >= 1, got {stride}")
+    if n_frames <= 0:
+        return []
+    return sorted(set(range(0, n_frames, stride)) | {n_frames - 1})
+
+
+def plan_stride_hints(
+    t_s: np.ndarray,
+    detected: dict[int, list[PersonPose]],
+    frame_size_wh: tuple[int, int],
+    cfg: TrackingConfig | None = None,
+) -> dict[int, np.ndarray]:
+    """Roi hints for the frames between detector frames (BlazePose's tracking mode without state: every
+    hint comes from detector frames, so all of them can be sent at once). t_s: (n,) times of the
+    segment's frames; detected: detector position -> people found there. The lifter is chosen among the
+    detector frames (select_lifter); a frame between two detector frames where it was found within
+    max_source_gap_s gets the hint interpolated in time between theirs (the body moves between them),
+    otherwise the nearest one's; frames with no such source get no hint (-> the detector)."""
+    cfg = cfg or TrackingConfig()
+    positions = sorted(detected)
+    if not positions:
+        return {}
+    t_s = np.asarray(t_s, dtype=np.float64)
+    lifter = select_lifter(t_s[positions], [detected[p] for p in positions], frame_size_wh)
+    sources: list[tuple[int, np.ndarray]] = []  # (position, hint) where the lifter was detected
+    for k, position in enumerate(positions):
+        if lifter.lifter_found[k]:
+            hint = roi_hint_from_pose(lifter.keypoints_xy_px[k], cfg.min_joints)
+            if hint is not None:
+                sources.append((position, hint))
+    plan: dict[int, np.ndarray] = {}
+    if not sources:
+        return plan
+    source_t = np.array([t_s[p] for p, _ in sources])
+    for i in range(len(t_s)):
+        if i in detected:
+            continue
+        after = int(np.searchsorted(source_t, t_s[i]))  # first source at or after this frame
+        near = [j for j in (after - 1, after) if 0 <= j < len(sources)]
+        near = [j for j in near if abs(float(source_t[j] - t_s[i])) <= cfg.max_source_gap_s]
+        if len(near) == 2:
+            (_, h0), (_, h1) = sources[near[0]], sources[near[1]]
+            w = float((t_s[i] - source_t[near[0]]) / max(source_t[near[1]] - source_t[near[0]], 1e-9))
+            plan[i] = ((1.0 - w) * h0 + w * h1).astype(np.float32)
+        elif near:
+            plan[i] = sources[near[0]][1]
+    return plan

@@ -14,10 +14,21 @@ import numpy as np
 import ray
 from ray import serve
 
-from pipelines.pose.tracking import TrackingConfig, is_new_person, plan_tracking
+from pipelines.pose.tracking import (
+    TrackingConfig,
+    detector_positions,
+    is_new_person,
+    plan_stride_hints,
+    plan_tracking,
+)
 from pipelines.video.decode import Segment, decode_segment
 from pipelines.video.probe import ProbeResult
 from services.inference.protocol import PersonPose
+
+# The person detector runs on every k-th frame of a segment (and its last); the frames between go to
+# `track` with a hint from the detector frames around them (docs/pose.md "Detector stride"). 1 = the
+# detector on every frame. Chosen by measurement (bench/pose.py --stride).
+DEFAULT_DETECTOR_STRIDE = 5
 
 
 @dataclass(slots=True)
@@ -29,6 +40,8 @@ class SegmentResult:
     pose_wait_s: float = 0.0
     bar_s: float = 0.0
     n_tracked: int = 0  # frames where the lifter was found by the tracking pass, not the detector
+    n_stride_tracked: int = 0  # frames between detector frames found by `track` alone
+    n_stride_fallback: int = 0  # frames between detector frames sent to the detector after all
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -40,8 +53,9 @@ def process_segment(
     scale_to_original: float,
     estimate: Callable[[np.ndarray], Any],
     observe_bar: Callable[..., list[Any]],
-    track: Callable[[np.ndarray, np.ndarray], Any] | None = None,
+    track: Callable[..., Any] | None = None,
     tracking: TrackingConfig | None = None,
+    detector_stride: int = DEFAULT_DETECTOR_STRIDE,
 ) -> SegmentResult:
     """The body of the Ray task, with its collaborators passed in (so it runs without Ray in tests).
 
@@ -49,25 +63,43 @@ def process_segment(
     or the list of people itself. ``track(frame_rgb, roi_hint)`` (optional, same kind of response) runs
     the landmark model on a hinted region: after every frame's detection has come back, frames of this
     segment where the lifter was not found are retried with a hint from the nearest frame where it was,
-    all retries of a round sent at once (pipelines.pose.tracking).
+    all retries of a round sent at once (pipelines.pose.tracking). With ``detector_stride`` k > 1 (and a
+    ``track``), only every k-th frame and the last go to ``estimate`` while decoding; the frames between
+    then go to ``track(frame_rgb, roi_hint, False)`` (conditional re-crop) with hints from the detector
+    frames around them, and those whose tracked result fails the backend's gate go to ``estimate``.
     """
     t0 = time.perf_counter()
     pending: list[tuple[int, Any]] = []
     frames_bgr: list[np.ndarray] = []
     frame_indices: list[int] = []
+    deferred: list[int] = []  # frames left to `track` (detector stride)
     overlap_first = segment.start_frame > 0
+    stride = detector_stride if track is not None else 1
+    on_detector = set(detector_positions(segment.end_frame - segment.start_frame, stride))
     for idx, rgb in decode_segment(Path(source), probe, segment, out_wh, include_previous=overlap_first):
         if idx >= segment.start_frame:
-            pending.append((idx, estimate(rgb)))  # asynchronous: pose runs while we keep decoding
+            if idx - segment.start_frame in on_detector:
+                pending.append((idx, estimate(rgb)))  # asynchronous: pose runs while we keep decoding
+            else:
+                deferred.append(idx)
         frames_bgr.append(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
         frame_indices.append(idx)
+    if deferred and (not pending or deferred[-1] > pending[-1][0]):
+        # the decoder stopped short of the planned last frame: the last one decoded needs the detector
+        idx = deferred.pop()
+        pending.append((idx, estimate(np.ascontiguousarray(cv2.cvtColor(frames_bgr[-1], cv2.COLOR_BGR2RGB)))))
     t1 = time.perf_counter()
     bar_observations = observe_bar(frames_bgr, scale_to_original, overlap_first)
     t2 = time.perf_counter()
     found_px: dict[int, list[PersonPose]] = {idx: _result(response) for idx, response in pending}
     n_tracked = 0
+    stride_counts = (0, 0)
     if track is not None and found_px:
         bgr_by_idx = dict(zip(frame_indices, frames_bgr, strict=True))
+        if deferred:
+            stride_counts = _stride_pass(
+                found_px, deferred, bgr_by_idx, probe.t_s, out_wh, estimate, track, tracking
+            )
         n_tracked = _tracking_passes(found_px, bgr_by_idx, probe.t_s, out_wh, track, tracking)
     del frames_bgr
     people = {idx: [p.scaled(scale_to_original) for p in found] for idx, found in found_px.items()}
@@ -75,12 +107,52 @@ def process_segment(
     return SegmentResult(
         segment_index=segment.index, people=people, bar_observations=bar_observations,
         decode_s=t1 - t0, bar_s=t2 - t1, pose_wait_s=t3 - t2, n_tracked=n_tracked,
+        n_stride_tracked=stride_counts[0], n_stride_fallback=stride_counts[1],
     )
 
 
 def _result(response: Any) -> list[PersonPose]:
     found: list[PersonPose] = response.result() if hasattr(response, "result") else response
     return list(found)
+
+
+def _rgb(bgr: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+
+
+def _stride_pass(
+    people: dict[int, list[PersonPose]],
+    deferred: list[int],
+    bgr_by_idx: dict[int, np.ndarray],
+    t_s_all: np.ndarray,
+    frame_wh: tuple[int, int],
+    estimate: Callable[[np.ndarray], Any],
+    track: Callable[..., Any],
+    cfg: TrackingConfig | None,
+) -> tuple[int, int]:
+    """The frames between detector frames (people: detector frame -> people, updated in place with every
+    deferred frame): all tracked at once from hints of the detector frames around them; the ones the
+    tracker gives up on (or that have no hint) all go to the detector at once. Returns (tracked,
+    sent to the detector)."""
+    indices = sorted([*people, *deferred])
+    position = {idx: k for k, idx in enumerate(indices)}
+    t_s = np.asarray(t_s_all, dtype=np.float64)[indices]
+    hints = plan_stride_hints(t_s, {position[i]: people[i] for i in people}, frame_wh, cfg)
+    requests = [(idx, track(_rgb(bgr_by_idx[idx]), hints[position[idx]], False))
+                for idx in deferred if position[idx] in hints]
+    fallback = [idx for idx in deferred if position[idx] not in hints]
+    tracked = 0
+    for idx, response in requests:
+        found = _result(response)
+        if found:
+            people[idx] = found
+            tracked += 1
+        else:
+            fallback.append(idx)
+    detected = [(idx, estimate(_rgb(bgr_by_idx[idx]))) for idx in fallback]
+    for idx, response in detected:
+        people[idx] = _result(response)
+    return tracked, len(fallback)
 
 
 def _tracking_passes(
@@ -103,10 +175,7 @@ def _tracking_passes(
         if not plan:
             break
         # every retry of the round in flight at once: Serve batches them like first-pass frames
-        requests = []
-        for k, hint in plan.items():
-            rgb = np.ascontiguousarray(cv2.cvtColor(bgr_by_idx[indices[k]], cv2.COLOR_BGR2RGB))
-            requests.append((indices[k], track(rgb, hint)))
+        requests = [(indices[k], track(_rgb(bgr_by_idx[indices[k]]), hint)) for k, hint in plan.items()]
         new_in_round = 0
         for idx, response in requests:
             for person in _result(response):
@@ -130,7 +199,7 @@ def segment_task(
     return process_segment(
         source, probe, segment, out_wh, scale_to_original,
         estimate=handle.estimate.remote, observe_bar=observe_bar_segment,
-        track=lambda rgb, hint: handle.track.remote((rgb, hint)),
+        track=lambda rgb, hint, always_refine=True: handle.track.remote((rgb, hint, always_refine)),
     )
 
 

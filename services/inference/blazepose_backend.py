@@ -9,6 +9,7 @@ best ``max_people`` candidates gets its own rotated crop through the landmark mo
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -113,26 +114,39 @@ class BlazePoseEstimator:
         with self._lock:
             return [self.estimate_one(frame) for frame in frames_rgb]
 
-    def track(self, frames_rgb: list[np.ndarray], roi_hints: list[np.ndarray]) -> list[list[PersonPose]]:
+    def track(
+        self,
+        frames_rgb: list[np.ndarray],
+        roi_hints: list[np.ndarray],
+        always_refine: bool | Sequence[bool] = True,
+    ) -> list[list[PersonPose]]:
         """The landmark model alone on the region each hint gives (services.inference.protocol.RoiTracker):
         BlazePose's tracking mode, with the previous frame's region passed in rather than kept here.
-        roi_hints: per frame (2, 2) mid-hip and body-circle point. A person is returned (tracked=True) only
-        when the model's presence flag reaches min_presence and the median canonical joint score reaches
-        min_tracking_visibility; otherwise the frame's list is empty."""
+        roi_hints: per frame (2, 2) mid-hip and body-circle point. always_refine (one flag, or one per
+        frame): re-crop from the landmark model's own points on every frame (the retry of a frame the
+        detector missed, hint from up to a second away), or only under the same rule as ``estimate``
+        (refine_min_shift / refine_below_presence: the detector-stride frames, hint from a few frames
+        away). A person is returned (tracked=True) only when the model's presence flag reaches
+        min_presence and the median canonical joint score reaches min_tracking_visibility; otherwise the
+        frame's list is empty."""
         if len(roi_hints) != len(frames_rgb):
             raise ValueError(f"roi_hints: expected {len(frames_rgb)} entries, got {len(roi_hints)}")
+        flags = [always_refine] * len(frames_rgb) if isinstance(always_refine, bool) else list(always_refine)
+        if len(flags) != len(frames_rgb):
+            raise ValueError(f"always_refine: expected {len(frames_rgb)} flags, got {len(flags)}")
         hints_xy = [np.asarray(hint, dtype=np.float32) for hint in roi_hints]
         for hint_xy in hints_xy:
             if hint_xy.shape != (2, 2) or not np.all(np.isfinite(hint_xy)):
                 raise ValueError(f"roi hint: expected finite (2, 2), got {hint_xy.shape}")
         with self._lock:
-            return [self._track_one(f, h) for f, h in zip(frames_rgb, hints_xy, strict=True)]
+            return [
+                self._track_one(f, h, bool(a)) for f, h, a in zip(frames_rgb, hints_xy, flags, strict=True)
+            ]
 
-    def _track_one(self, frame: np.ndarray, hint_xy: np.ndarray) -> list[PersonPose]:
+    def _track_one(self, frame: np.ndarray, hint_xy: np.ndarray, always_refine: bool) -> list[PersonPose]:
         # score 1: the person score becomes the landmark model's presence alone
-        # the hint comes from another frame (coarser than a detection): always re-crop, as before the cost
-        # knobs; tracked frames are the few the detector missed
-        person = self._landmarks_for(frame, Detection(1.0, hint_xy[[0, 1, 0, 1]]), always_refine=True)
+        hinted = Detection(1.0, hint_xy[[0, 1, 0, 1]])
+        person = self._landmarks_for(frame, hinted, always_refine=always_refine)
         # no detector vouches for this body: the presence flag alone also passes crops of a half-seen or
         # wrongly placed figure (rendered clean catches: presence 0.5-0.9 with joints 100+ px off), whose
         # landmarks then mostly read as not visible. Ask most joints to be seen as well.

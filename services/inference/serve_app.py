@@ -52,14 +52,19 @@ class PoseDeployment:
         return await asyncio.to_thread(self._estimator.estimate, list(frames_rgb))
 
     @serve.batch(max_batch_size=DEFAULT_MAX_BATCH_SIZE, batch_wait_timeout_s=DEFAULT_BATCH_WAIT_TIMEOUT_S)
-    async def track(self, frames_and_hints: list[tuple[np.ndarray, np.ndarray]]) -> list[list[PersonPose]]:
-        """ONE (frame, roi hint) pair per request (protocol.RoiTracker): the landmark model on the hinted
-        region only, in a batch queue of its own. Backends without the capability find nobody."""
+    async def track(self, requests: list[tuple[Any, ...]]) -> list[list[PersonPose]]:
+        """ONE (frame, roi hint) or (frame, roi hint, always_refine) tuple per request
+        (protocol.RoiTracker; always_refine defaults to True): the landmark model on the hinted region
+        only, in a batch queue of its own. Backends without the capability find nobody."""
         if not isinstance(self._estimator, RoiTracker):
-            return [[] for _ in frames_and_hints]
-        frames = [frame for frame, _ in frames_and_hints]
-        hints = [hint for _, hint in frames_and_hints]
-        return await asyncio.to_thread(self._estimator.track, frames, hints)
+            return [[] for _ in requests]
+        frames = [request[0] for request in requests]
+        hints = [request[1] for request in requests]
+        flags = [bool(request[2]) if len(request) > 2 else True for request in requests]
+        if all(flags):  # the protocol's two-argument form: any RoiTracker backend
+            return await asyncio.to_thread(self._estimator.track, frames, hints)
+        track_with_flags: Any = self._estimator.track  # BlazePose's optional third argument
+        return await asyncio.to_thread(track_with_flags, frames, hints, flags)
 
 
 def deployment_options(args: dict[str, str], device: str, manifest_options: dict[str, Any]) -> dict[str, Any]:

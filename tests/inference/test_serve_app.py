@@ -75,3 +75,10 @@ def test_track_through_serve_matches_the_local_backend(
     for s, e in zip(served[:2], expected[:2], strict=True):
         assert s[0].tracked
         np.testing.assert_allclose(s[0].keypoints_xy_px, e[0].keypoints_xy_px, atol=1e-3)
+    # the detector stride's form: (frame, hint, always_refine=False), the conditional re-crop
+    conditional = pose_handle.track.remote((frames[1], hints[0], False)).result()  # type: ignore[attr-defined]
+    local_conditional = local.track([frames[1]], [hints[0]], always_refine=False)  # type: ignore[attr-defined]
+    assert len(conditional) == len(local_conditional) == 1
+    np.testing.assert_allclose(
+        conditional[0].keypoints_xy_px, local_conditional[0][0].keypoints_xy_px, atol=1e-3
+    )

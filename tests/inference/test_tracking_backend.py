@@ -38,3 +38,26 @@ def test_a_hint_from_the_detected_pose_finds_the_same_body(
     assert tracked.score >= 0.5
     dist = np.linalg.norm(tracked.keypoints_xy_px - detected.keypoints_xy_px, axis=1)
     assert float(np.nanmedian(dist)) < 10.0
+
+
+@pytest.mark.realdata
+def test_conditional_refine_in_track_skips_the_second_pass_on_a_good_hint(
+    blazepose: PoseEstimator, frame_reader: Callable[[str, float], np.ndarray]
+) -> None:
+    from services.inference.blazepose_backend import BlazePoseEstimator
+
+    assert isinstance(blazepose, BlazePoseEstimator)
+    frame = frame_reader("snatch_front_broadcast_121kg.mp4", 5.0)
+    detected = blazepose.estimate([frame])[0][0]
+    hint = roi_hint_from_pose(detected.keypoints_xy_px)
+    assert hint is not None
+    passes0 = blazepose.landmark_passes
+    (always,) = blazepose.track([frame], [hint])[0]
+    passes1 = blazepose.landmark_passes
+    (conditional,) = blazepose.track([frame], [hint], always_refine=[False])[0]
+    assert passes1 - passes0 == 2 and blazepose.landmark_passes - passes1 <= 2
+    assert conditional.tracked
+    dist = np.linalg.norm(conditional.keypoints_xy_px - always.keypoints_xy_px, axis=1)
+    assert float(np.nanmedian(dist)) < 10.0
+    with pytest.raises(ValueError):
+        blazepose.track([frame], [hint], always_refine=[False, True])

@@ -76,6 +76,7 @@ def run(missing: set[int], max_rounds: int = 6) -> tuple[segments.SegmentResult,
         result = segments.process_segment(
             "unused.mp4", probe, Segment(0, 1, N + 1), (960, 540), 2.0, estimate=estimate,
             observe_bar=observe_bar, track=track, tracking=TrackingConfig(max_rounds=max_rounds),
+            detector_stride=1,
         )
     finally:
         segments.plan_tracking = original_plan
