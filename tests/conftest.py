@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -32,20 +33,26 @@ def s3_endpoint() -> Iterator[str]:
         yield endpoint
 
 
+def service_settings(redis_url: str, s3_endpoint: str, **overrides: Any) -> Settings:
+    """Settings for the service mode against the test servers, with a fresh bucket and namespace."""
+    suffix = uuid.uuid4().hex[:10]
+    values: dict[str, Any] = {
+        "redis_url": redis_url,
+        "redis_namespace": f"t{suffix}",
+        "store_backend": "s3",
+        "s3_endpoint": s3_endpoint,
+        "s3_access_key": "testing",
+        "s3_secret_key": "testing",
+        "s3_bucket": f"liftlab-{suffix}",
+        "models_dir": REPO_ROOT / "models",
+    }
+    return Settings(**{**values, **overrides})
+
+
 @pytest.fixture
 def s3_settings(redis_url: str, s3_endpoint: str) -> Settings:
     """Settings for the service mode against the test servers; a fresh bucket and namespace per test."""
-    suffix = uuid.uuid4().hex[:10]
-    return Settings(
-        redis_url=redis_url,
-        redis_namespace=f"t{suffix}",
-        store_backend="s3",
-        s3_endpoint=s3_endpoint,
-        s3_access_key="testing",
-        s3_secret_key="testing",
-        s3_bucket=f"liftlab-{suffix}",
-        models_dir=REPO_ROOT / "models",
-    )
+    return service_settings(redis_url, s3_endpoint)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import os
 import re
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from services.api.app import create_app
 from services.api.deps import ApiDeps
 from tests.api.factories import finished_session, make_user
 from tests.api.test_api_threads import InMemoryThreads
+from tests.conftest import service_settings
 from tests.support.servers import free_port
 
 SEED = Path(
@@ -116,17 +116,8 @@ def document(redis_url: str, s3_endpoint: str) -> dict[str, Any]:
 
 
 def _settings(redis_url: str, s3_endpoint: str) -> Settings:
-    suffix = uuid.uuid4().hex[:10]
-    return Settings(
-        redis_url=redis_url,
-        redis_namespace=f"t{suffix}",
-        store_backend="s3",
-        s3_endpoint=s3_endpoint,
-        s3_access_key="testing",
-        s3_secret_key="testing",
-        s3_bucket=f"liftlab-{suffix}",
-        max_upload_bytes=1024 * 1024,
-        rate_limit_per_minute=100_000,
+    return service_settings(
+        redis_url, s3_endpoint, max_upload_bytes=1024 * 1024, rate_limit_per_minute=100_000
     )
 
 
