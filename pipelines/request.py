@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 EXERCISES = ("snatch", "clean", "clean_and_jerk")
@@ -22,7 +22,6 @@ class AnalysisRequest:
     age: int | None = None
     gender: str | None = None
     measurement_system: str = "metric"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.exercise not in EXERCISES:
@@ -44,8 +43,3 @@ class AnalysisRequest:
             "display_name": self.display_name, "body_mass_kg": self.body_mass_kg, "height_m": self.height_m,
             "age": self.age, "gender": self.gender,
         }
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["body_joint_angles"] = list(self.body_joint_angles)
-        return data

@@ -6,7 +6,7 @@ Every field maps to an environment variable ``LIFTLAB_<FIELD_NAME_UPPER>``; test
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -72,15 +72,11 @@ class Settings:
     log_level: str = "INFO"
     log_json: bool = False
 
-    extra: dict[str, str] = field(default_factory=dict)
-
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         env = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name == "extra":
-                continue
             raw = env.get(_PREFIX + f.name.upper())
             if raw is not None:
                 values[f.name] = _parse(f.name, raw, getattr(cls(), f.name))

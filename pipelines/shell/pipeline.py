@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from pipelines import __version__
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
@@ -140,6 +138,3 @@ def _upload_dir(out_dir: Path, store: ObjectStore, prefix: str) -> None:
         key = f"{prefix}{path.relative_to(out_dir).as_posix()}"
         store.put_file(key, path, _CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
 
-
-def timestamps_ms(t_s: np.ndarray) -> list[float]:
-    return [round(float(t) * 1000.0, 3) for t in t_s]

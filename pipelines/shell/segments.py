@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,6 @@ class SegmentResult:
     n_tracked: int = 0  # frames where the lifter was found by the tracking pass, not the detector
     n_stride_tracked: int = 0  # frames between detector frames found by `track` alone
     n_stride_fallback: int = 0  # frames between detector frames sent to the detector after all
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def process_segment(
