@@ -25,7 +25,7 @@ from bench._rss import PeakRss, tree_cpu_by_name, tree_cpu_s
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
 from pipelines.shell.pipeline import run_analysis
-from pipelines.shell.ray_runtime import ensure_pose_app, shutdown_ray, start_ray
+from pipelines.shell.ray_runtime import prepare_pose, shutdown_ray, start_ray
 from pipelines.storage import LocalObjectStore
 from pipelines.synth import LiftSpec, render_lift
 
@@ -44,14 +44,14 @@ def lift_clip(width: int, height: int, seconds: float) -> Path:
     return path
 
 
-def warm(paths: list[Path], settings: Settings) -> dict[str, float]:
+def warm(paths: list[Path], settings: Settings) -> dict[str, dict[str, float]]:
     """Cluster and pose app up, one untimed run to warm the workers, then one timed run per clip."""
     start_ray(settings)
-    ensure_pose_app(settings)
+    prepare_pose(settings)
     request = AnalysisRequest(exercise="snatch", barbell_mass_kg=80.0)
     with tempfile.TemporaryDirectory() as tmp:
         run_analysis(paths[0], request, settings, LocalObjectStore(Path(tmp)), prefix="")
-    walls: dict[str, float] = {}
+    walls: dict[str, dict[str, float]] = {}
     for path in paths:
         with tempfile.TemporaryDirectory() as tmp, PeakRss() as rss:
             load_1m = os.getloadavg()[0]
@@ -61,9 +61,13 @@ def warm(paths: list[Path], settings: Settings) -> dict[str, float]:
             by_name = {k: v - by_name0.get(k, 0.0) for k, v in tree_cpu_by_name().items()}
         cpu -= rss.sampler_cpu_s  # the memory sampler runs in this process; its CPU is not the pipeline's
         by_name[f"python[{os.getpid()}]"] = by_name.get(f"python[{os.getpid()}]", 0.0) - rss.sampler_cpu_s
-        walls[path.name] = wall
         video = report["video"]
-        print(f"\n== warm: {path.name}  ({video['width_px']}x{video['height_px']}, "
+        walls[path.name] = {"wall_s": wall, "rtf": wall / video["duration_s"],
+                            "cpu_ms_per_frame": 1000 * cpu / video["n_frames"],
+                            "cpu_rtf": cpu / (os.cpu_count() or 1) / video["duration_s"],
+                            "pss_gib": rss.peak_pss_bytes / 2**30, "rss_gib": rss.peak_bytes / 2**30}
+        print(f"\n== warm, pose_execution={settings.pose_execution}: {path.name}  "
+              f"({video['width_px']}x{video['height_px']}, "
               f"{video['n_frames']} frames, {video['duration_s']:.1f} s)")
         for stage, seconds in report["timings_s"].items():
             print(f"  {stage:18s} {seconds:7.2f} s  {100 * seconds / wall:5.1f} %")
@@ -82,20 +86,24 @@ def warm(paths: list[Path], settings: Settings) -> dict[str, float]:
     return walls
 
 
-def cold(path: Path, warm_wall_s: float | None = None) -> None:
+def cold(path: Path, pose_execution: str, warm_wall_s: float | None = None) -> dict[str, float]:
+    env = {**os.environ, "LIFTLAB_POSE_EXECUTION": pose_execution}
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         cmd = [str(REPO / ".venv/bin/liftlab"), "analyze", str(path), "--exercise", "snatch", "--out", tmp]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         with PeakRss(proc.pid) as rss:
             _, err = proc.communicate()
         wall = time.perf_counter() - t0
     status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {err.decode()[-300:]}"
-    print(f"\n== cold: liftlab analyze {path.name}: {wall:.1f} s wall, peak RSS "
+    print(f"\n== cold, pose_execution={pose_execution}: liftlab analyze {path.name}: {wall:.1f} s wall, "
+          f"peak RSS "
           f"{rss.peak_bytes / 2**30:.2f} GiB, PSS {rss.peak_pss_bytes / 2**30:.2f} GiB ({status}); "
           f"load average {os.getloadavg()[0]:.1f}")
+    overhead = wall - warm_wall_s if warm_wall_s is not None else float("nan")
     if warm_wall_s is not None:
-        print(f"  cold start overhead: {wall - warm_wall_s:.1f} s (target <= 10 s)")
+        print(f"  cold start overhead: {overhead:.1f} s (target <= 10 s)")
+    return {"wall_s": wall, "overhead_s": overhead, "pss_gib": rss.peak_pss_bytes / 2**30}
 
 
 def main() -> None:
@@ -104,6 +112,8 @@ def main() -> None:
     parser.add_argument("--skip-4k", action="store_true")
     parser.add_argument("--phone-gop", action="store_true",
                         help="re-encode the clips with a key frame every 30 frames, as phones write them")
+    parser.add_argument("--pose-execution", nargs="+", choices=("serve", "task"), default=["serve", "task"],
+                        help="pose in the Serve deployment and/or inside the segment tasks (default both)")
     args = parser.parse_args()
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     clips = [lift_clip(1920, 1080, 10.0)]
@@ -113,9 +123,24 @@ def main() -> None:
         clips.append(lift_clip(3840, 2160, 30.0))
     if args.phone_gop:
         clips = [phone_gop_copy(c) for c in clips]
-    settings = Settings.from_env(store_backend="local")
-    walls = warm(clips, settings)
-    cold(clips[0], walls[clips[0].name])
+    warm_by_mode: dict[str, dict[str, dict[str, float]]] = {}
+    cold_by_mode: dict[str, dict[str, float]] = {}
+    for mode in args.pose_execution:
+        settings = Settings.from_env(store_backend="local", pose_execution=mode)
+        warm_by_mode[mode] = warm(clips, settings)
+    for mode in args.pose_execution:
+        cold_by_mode[mode] = cold(clips[0], mode, warm_by_mode[mode][clips[0].name]["wall_s"])
+    print("\n== side by side (same clips, same run; CPU figures are steadier than wall on a shared machine)")
+    print("| pose execution | clip | warm wall s | RTF | CPU-ms/frame | CPU-s/2 cores/duration | PSS GiB |")
+    print("|---|---|---|---|---|---|---|")
+    for mode, per_clip in warm_by_mode.items():
+        for name, r in per_clip.items():
+            print(f"| {mode} | {name} | {r['wall_s']:.1f} | {r['rtf']:.2f} | {r['cpu_ms_per_frame']:.1f} | "
+                  f"{r['cpu_rtf']:.2f} | {r['pss_gib']:.2f} |")
+    print("| pose execution | cold wall s | cold overhead s | cold PSS GiB |")
+    print("|---|---|---|---|")
+    for mode, r in cold_by_mode.items():
+        print(f"| {mode} | {r['wall_s']:.1f} | {r['overhead_s']:.1f} | {r['pss_gib']:.2f} |")
 
 
 if __name__ == "__main__":

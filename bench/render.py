@@ -1,7 +1,12 @@
 """Render benchmark: encode frames/s of the annotated video for a generated 1080p30 clip, and the share of
 the pipeline's wall time that rendering takes (target <= 25 % on 2 cores).
 
-    .venv/bin/python bench/render.py [--seconds 10] [--pipeline-s 5.6] [--ray]
+    .venv/bin/python bench/render.py [--seconds 10] [--pipeline-s 5.6] [--ray] [--uhd]
+
+Also compares, side by side, the annotated video drawn on the source decoded a second time with the one
+drawn on proxies made during the analysis pass (pipelines/video/proxy.py): CPU of making the proxies
+(scale + x264 ultrafast, the decode being shared with the analysis) plus rendering from them, against
+rendering from the source; and the PSNR between the two outputs.
 
 The pipeline time without rendering defaults to the 2-core floor for a 10 s 1080p30 clip in
 /work/shared/notes/performance.md (decode + BlazePose with realistic overheads: 5.6 s), scaled to
@@ -22,8 +27,13 @@ import av
 import cv2
 import numpy as np
 
-from pipelines.render.annotated_chunk import render_annotated_chunk
+from pipelines.render.annotated_chunk import render_annotated_chunk, render_annotated_chunk_from_proxies
 from pipelines.render.overlay import OverlayData
+from pipelines.render.video_io import output_size
+from pipelines.shell.outputs import source_timing
+from pipelines.video.decode import decode_segment_frames, plan_segments
+from pipelines.video.probe import probe_video
+from pipelines.video.proxy import ProxySegment, ProxyWriter, proxy_coded_size
 from services.inference.joints import N_JOINTS
 
 PIPELINE_FLOOR_S_PER_CLIP_S = 0.56  # 5.6 s for a 10 s clip (performance.md)
@@ -93,6 +103,59 @@ def decode_only_s(path: Path) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def make_proxies(clip: Path, long_side_px: int) -> tuple[list[ProxySegment], float]:
+    """Proxies as the segment tasks make them (2 s segments); returns them and the CPU seconds spent in
+    ProxyWriter alone (the decode is the analysis pass's, not counted)."""
+    probe = probe_video(clip)
+    out_w, out_h, _ = output_size(probe.info.width_px, probe.info.height_px, long_side_px)
+    display_wh = (probe.info.width_px, probe.info.height_px)
+    coded = proxy_coded_size(display_wh, probe.info.rotation_deg, (out_w, out_h))
+    if coded is None:
+        raise SystemExit("the render size is the source size: no proxies")
+    proxies, cpu_s = [], 0.0
+    for segment in plan_segments(probe, 2.0):
+        writer = ProxyWriter(segment.start_frame, coded, probe.info.rotation_deg)
+        for _, frame in decode_segment_frames(clip, probe, segment):
+            cpu = time.process_time()
+            writer.add(frame)
+            cpu_s += time.process_time() - cpu
+        cpu = time.process_time()
+        proxies.append(writer.finish())
+        cpu_s += time.process_time() - cpu
+    return proxies, cpu_s
+
+
+def psnr_db(a: Path, b: Path) -> float:
+    with av.open(str(a)) as ca, av.open(str(b)) as cb:
+        errors = [
+            float(np.mean((fa.to_ndarray(format="rgb24").astype(np.float64)
+                           - fb.to_ndarray(format="rgb24").astype(np.float64)) ** 2))
+            for fa, fb in zip(ca.decode(video=0), cb.decode(video=0), strict=True)
+        ]
+    return float(10 * np.log10(255.0**2 / max(float(np.mean(errors)), 1e-12)))
+
+
+def compare_proxy_path(clip: Path, t_s: np.ndarray, width: int, height: int, tmp: Path) -> None:
+    n = t_s.size
+    overlay = dataclasses.replace(overlay_for(t_s, width, height), out_long_side_px=720)
+    source_out, proxy_out = tmp / f"src_{height}.mp4", tmp / f"proxy_{height}.mp4"
+    cpu = time.process_time()
+    render_annotated_chunk(clip, 0, n, overlay, source_out)
+    source_cpu = time.process_time() - cpu
+    proxies, proxy_make_cpu = make_proxies(clip, 720)
+    cpu = time.process_time()
+    render_annotated_chunk_from_proxies(proxies, 0, n, overlay, source_timing(probe_video(clip)), proxy_out)
+    proxy_render_cpu = time.process_time() - cpu
+    proxy_total = proxy_make_cpu + proxy_render_cpu
+    kib = sum(len(p.mp4) for p in proxies) / 1024
+    print(f"\n{width}x{height} -> 720 px veryfast, CPU-ms/frame (one thread):")
+    print(f"  from the source decoded again: {1000 * source_cpu / n:6.1f}")
+    print(f"  from proxies: make {1000 * proxy_make_cpu / n:5.1f} (in the analysis pass) + render "
+          f"{1000 * proxy_render_cpu / n:5.1f} = {1000 * proxy_total / n:6.1f}   "
+          f"ratio {proxy_total / source_cpu:.2f}x; proxies {kib / n:.1f} KiB/frame; "
+          f"PSNR proxy vs source render {psnr_db(source_out, proxy_out):.1f} dB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -100,6 +163,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--pipeline-s", type=float, default=0.0, help="pipeline wall time without rendering")
     parser.add_argument("--ray", action="store_true", help="also time the Ray chunked path (2 CPUs)")
+    parser.add_argument("--uhd", action="store_true", help="also compare the proxy path on a 4K clip")
     args = parser.parse_args()
     pipeline_s = args.pipeline_s or PIPELINE_FLOOR_S_PER_CLIP_S * args.seconds
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,6 +193,10 @@ def main() -> None:
                 f"{1000 * cpu / n:5.1f} CPU-ms/frame, {out.stat().st_size / 1e6:5.1f} MB; share measured "
                 f"{100 * share:4.1f} %, on 2 idle cores {100 * ideal_s / (pipeline_s + ideal_s):4.1f} %"
             )
+        compare_proxy_path(clip, t_s, 1920, 1080, Path(tmp))
+        if args.uhd:
+            uhd = Path(tmp) / "clip_4k.mp4"
+            compare_proxy_path(uhd, write_clip(uhd, args.seconds, 3840, 2160), 3840, 2160, Path(tmp))
         if args.ray:
             import ray
 

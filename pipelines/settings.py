@@ -42,6 +42,9 @@ class Settings:
     pose_replicas: int = 0  # 0: one per core Ray has, at most 4 (on 2 cores, 2 replicas keep both busy)
     pose_replica_num_cpus: float = 0.5  # logical CPUs a replica holds: leaves room for decode and render
     pose_max_people: int = 3
+    # "serve": frames go to the Ray Serve deployment (the service); "task": the model runs inside each
+    # segment task (`liftlab analyze` defaults to it; docs/performance.md "Pose execution")
+    pose_execution: str = "serve"
     # --- annotated video (docs/performance.md has the measurements behind these defaults) ---
     render_long_side_px: int = 720  # output frames' long side (0: source size)
     render_preset: str = "veryfast"  # libx264 preset

@@ -1,8 +1,14 @@
-"""Render one frame range of the annotated video: decode (PyAV), draw, encode H.264 with source timing."""
+"""Render one frame range of the annotated video: frames from the source (decoded again with PyAV) or from
+the analysis pass's proxies, drawn on, encoded H.264 with the source's timing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+
+import numpy as np
 
 from pipelines.errors import AnalysisError, BadVideoError
 from pipelines.render.draw import draw_frame
@@ -16,6 +22,7 @@ from pipelines.render.video_io import (
     open_video,
     output_size,
 )
+from pipelines.video.proxy import ProxySegment, proxy_frames_rgb
 
 
 def render_annotated_chunk(
@@ -72,3 +79,57 @@ def render_annotated_chunk(
     if expected != end_frame:
         raise BadVideoError(f"render: video ended after frame {expected - 1}, overlay has {end_frame} frames")
     return expected - start_frame
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTiming:
+    """The source stream's timing, so frames rendered from proxies keep the original timestamps.
+
+    pts: (n_frames,) int64 presentation timestamps from the clip's first frame, in ``time_base``.
+    duration_pts: (n_frames,) int64 frame durations in ``time_base`` (0: unknown).
+    """
+
+    time_base: Fraction
+    average_rate: Fraction | None
+    pts: np.ndarray
+    duration_pts: np.ndarray
+    display_wh: tuple[int, int]
+
+
+def render_annotated_chunk_from_proxies(
+    proxies: Sequence[ProxySegment],
+    start_frame: int,
+    end_frame: int,
+    overlay: OverlayData,
+    timing: SourceTiming,
+    out_path: Path,
+) -> int:
+    """render_annotated_chunk, with the frames taken from proxy segments (pipelines/video/proxy.py) already
+    at the output size instead of decoding the source again. Same output: H.264 yuv420p MP4, +faststart,
+    the source's timestamps and durations. Returns frames written."""
+    if not 0 <= start_frame < end_frame <= overlay.n_frames:
+        raise ValueError(
+            f"frame range: expected 0 <= start < end <= {overlay.n_frames}, got [{start_frame}, {end_frame})"
+        )
+    out_w, out_h, scale = output_size(*timing.display_wh, overlay.out_long_side_px)
+    writer = H264Writer(
+        out_path=out_path, width=out_w, height=out_h, time_base=timing.time_base, rate=timing.average_rate,
+        preset=overlay.encode_preset, crf=overlay.encode_crf, threads=overlay.encode_threads,
+        faststart=True, tune=overlay.encode_tune,
+    )
+    written = 0
+    try:
+        for i, decoded in proxy_frames_rgb(proxies, start_frame, end_frame):
+            if decoded.shape[:2] != (out_h, out_w):
+                raise AnalysisError(f"render: proxy frame {i} is {decoded.shape[1]}x{decoded.shape[0]}, "
+                                    f"expected {out_w}x{out_h}")
+            rgb = np.ascontiguousarray(decoded)  # drawn on in place
+            draw_frame(rgb, overlay, i, scale)
+            duration = int(timing.duration_pts[i])
+            writer.write(rgb, int(timing.pts[i]), duration or None)
+            written += 1
+    finally:
+        writer.close()
+    if written != end_frame - start_frame:
+        raise AnalysisError(f"render: {written} proxy frames for [{start_frame}, {end_frame})")
+    return written

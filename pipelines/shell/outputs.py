@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pipelines.artifacts.frames import frames_table
+from pipelines.render.annotated_chunk import SourceTiming
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
 from pipelines.types import BarTrack, Calibration, PoseTrack
 from pipelines.video.probe import ProbeResult
+from pipelines.video.proxy import ProxySegment
 
 if TYPE_CHECKING:
     from pipelines.shell.pipeline import _Stages
@@ -33,12 +36,13 @@ def write_outputs(
     analysis: Any,
     stages: _Stages,
     version: str,
+    proxies: Sequence[ProxySegment] = (),
 ) -> dict[str, Any]:
     from pipelines.artifacts import with_metadata, write_parquet, write_report_json
     from pipelines.bar import bar_table
     from pipelines.metrics.analyze import kinematics_table, phases_table, report_sections
     from pipelines.render import overlay_from, render_html_report, write_keyframes
-    from pipelines.shell.render import start_annotated_video
+    from pipelines.shell.render import ProxyFrames, start_annotated_video
 
     info = probe.info
     # No plate found: the tracker returns m_per_px = NaN with confidence 0; the report says null.
@@ -100,10 +104,12 @@ def write_outputs(
     # render_video is timed from submission to the last chunk joined (the stage's real span).
     render_t0 = time.perf_counter()
     stages.report("rendering", 0.0)
+    frames = None if not proxies else ProxyFrames(tuple(proxies), source_timing(probe))
     rendering = start_annotated_video(
         video_path, overlay, out_dir / "analyzed.mp4", info.n_frames,
         chunk_frames=settings.render_chunk_frames, max_in_flight=settings.render_max_in_flight,
         task_num_cpus=settings.render_task_num_cpus, keyframes=[int(k) for k in probe.keyframe_index],
+        frames=frames,
     )
     try:
         with stages.stage("keyframes"):
@@ -129,3 +135,11 @@ def write_outputs(
 
 def _numeric(values: list[Any]) -> bool:
     return all(v is None or isinstance(v, (int, float)) for v in values)
+
+
+def source_timing(probe: ProbeResult) -> SourceTiming:
+    pts = np.asarray(probe.pts, dtype=np.int64)
+    durations = probe.duration_pts if probe.duration_pts is not None else np.zeros_like(pts)
+    return SourceTiming(time_base=probe.time_base_q, average_rate=probe.average_rate, pts=pts - pts[0],
+                        duration_pts=np.asarray(durations, dtype=np.int64),
+                        display_wh=(probe.info.width_px, probe.info.height_px))

@@ -15,7 +15,7 @@ from typing import Any
 from pipelines import __version__
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
-from pipelines.shell.segments import SegmentResult, run_segments
+from pipelines.shell.segments import PoseExecution, SegmentResult, run_segments
 from pipelines.storage.protocol import ObjectStore
 from pipelines.video.decode import analysis_size, plan_segments
 from pipelines.video.probe import ProbeResult, probe_video
@@ -65,7 +65,7 @@ def run_analysis(
 ) -> dict[str, Any]:
     """Analyse one video and store every artifact under ``prefix``; returns report.json's content.
 
-    Ray must be initialised and the pose app deployed (pipelines.shell.ray_runtime).
+    Ray must be initialised and the pose execution prepared (pipelines.shell.ray_runtime.prepare_pose).
     """
     stages = _Stages(progress)
     with stages.stage("probe", "probing"):
@@ -73,13 +73,22 @@ def run_analysis(
     info = probe.info
     out_w, out_h, scale = analysis_size(info.width_px, info.height_px, settings.analysis_long_side_px)
     segments = plan_segments(probe, settings.decode_segment_s)
+    # The annotated video's frames are scaled and encoded while decoding for the analysis (proxies), so
+    # rendering does not decode the source again (pipelines/video/proxy.py).
+    from pipelines.render.video_io import output_size
+    from pipelines.video.proxy import proxy_coded_size
+
+    render_w, render_h, _ = output_size(info.width_px, info.height_px, settings.render_long_side_px)
+    proxy_wh = proxy_coded_size((info.width_px, info.height_px), info.rotation_deg, (render_w, render_h))
 
     with stages.stage("decode_pose_bar", "decoding"):
         results = run_segments(
             str(video_path), probe, segments, (out_w, out_h), scale, settings.decode_max_in_flight,
-            on_done=lambda done, total: stages.report("decoding", done / total),
+            pose_execution(settings), on_done=lambda done, total: stages.report("decoding", done / total),
+            proxy_coded_wh=proxy_wh,
         )
     people_per_frame, bar_observations = _merge_segments(results, info.n_frames)
+    proxies = [r.proxy for r in results if r.proxy is not None]
 
     with stages.stage("lifter", "analysing"):
         from pipelines.pose.lifter import select_lifter
@@ -107,11 +116,16 @@ def run_analysis(
         report = write_outputs(
             out_dir=out_dir, video_path=video_path, probe=probe, request=request, settings=settings,
             pose=pose, bar=bar, calib=calib, bar_warnings=bar_warnings, analysis=analysis,
-            stages=stages, version=__version__,
+            stages=stages, version=__version__, proxies=proxies,
         )
         with stages.stage("store", "storing"):
             _upload_dir(out_dir, store, prefix)
     return report
+
+
+def pose_execution(settings: Settings) -> PoseExecution:
+    return PoseExecution(mode=settings.pose_execution, model=settings.pose_model,
+                         models_dir=str(settings.models_dir.resolve()), max_people=settings.pose_max_people)
 
 
 def _merge_segments(results: list[SegmentResult], n_frames: int) -> tuple[list[list[Any]], list[Any]]:

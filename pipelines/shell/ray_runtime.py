@@ -86,9 +86,25 @@ def ensure_pose_app(settings: Settings) -> None:
         time.sleep(0.2)
 
 
+def prepare_pose(settings: Settings) -> None:
+    """Make the configured pose execution ready: the Serve app deployed (or joined), or, for in-task
+    pose, the model's manifest checked here in the driver so a bad one fails before any decoding."""
+    from pipelines.shell.segments import POSE_EXECUTION_MODES
+
+    if settings.pose_execution == "serve":
+        ensure_pose_app(settings)
+    elif settings.pose_execution == "task":
+        from services.inference.in_process import check_in_process_model
+
+        check_in_process_model(settings.pose_model, settings.models_dir)
+    else:
+        raise ConfigError(f"LIFTLAB_POSE_EXECUTION: expected one of {POSE_EXECUTION_MODES}, "
+                          f"got {settings.pose_execution!r}")
+
+
 def shutdown_ray() -> None:
     if ray.is_initialized():
         try:
-            serve.shutdown()
+            serve.shutdown()  # only logs when no Serve was started (in-task pose)
         finally:
             ray.shutdown()

@@ -10,14 +10,20 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import ray
 
-from pipelines.render.annotated_chunk import render_annotated_chunk
+from pipelines.render.annotated_chunk import (
+    SourceTiming,
+    render_annotated_chunk,
+    render_annotated_chunk_from_proxies,
+)
 from pipelines.render.mp4_join import join_mp4_chunks
 from pipelines.render.overlay import OverlayData
+from pipelines.video.proxy import ProxySegment, proxies_cover
 
 
 def chunk_ranges(n_frames: int, chunk_frames: int) -> list[tuple[int, int]]:
@@ -63,9 +69,32 @@ def plan_chunks(
     return list(itertools.pairwise(bounds))
 
 
+@dataclass(frozen=True, slots=True)
+class ProxyFrames:
+    """Where a render takes its frames from when the analysis pass left proxies (pipelines/video/proxy.py)."""
+
+    proxies: tuple[ProxySegment, ...]
+    timing: SourceTiming
+
+    def overlapping(self, start: int, end: int) -> tuple[ProxySegment, ...]:
+        return tuple(p for p in self.proxies if p.start_frame < end and p.end_frame > start)
+
+
+def _render_one(
+    video_path: Path, start: int, end: int, overlay: OverlayData, out_path: Path, frames: ProxyFrames | None
+) -> int:
+    if frames is None:
+        return render_annotated_chunk(video_path, start, end, overlay, out_path)
+    return render_annotated_chunk_from_proxies(
+        frames.overlapping(start, end), start, end, overlay, frames.timing, out_path
+    )
+
+
 @ray.remote(num_cpus=1)
-def _render_chunk_task(video_path: str, start: int, end: int, overlay: OverlayData, out_path: str) -> int:
-    return render_annotated_chunk(Path(video_path), start, end, overlay, Path(out_path))
+def _render_chunk_task(
+    video_path: str, start: int, end: int, overlay: OverlayData, out_path: str, frames: ProxyFrames | None,
+) -> int:
+    return _render_one(Path(video_path), start, end, overlay, Path(out_path), frames)
 
 
 def render_annotated_video(
@@ -77,8 +106,11 @@ def render_annotated_video(
     max_in_flight: int = 2,
     task_num_cpus: float = 1.0,
     ranges: list[tuple[int, int]] | None = None,
+    frames: ProxyFrames | None = None,
 ) -> int:
     """Write the annotated video of the whole clip to out_path; returns frames written.
+
+    frames: proxies of the whole clip to draw on (else the source is decoded again).
 
     ranges (default: chunk_ranges(n_frames, chunk_frames)) are the chunks. One chunk, or any clip when
     Ray is not initialised, is rendered in this process (one frame in memory at a time). Otherwise
@@ -96,16 +128,18 @@ def render_annotated_video(
             f"render_annotated_video: chunks {ranges[0]}..{ranges[-1]} do not cover {n_frames} frames"
         )
     if len(ranges) == 1:
-        return render_annotated_chunk(video_path, 0, n_frames, overlay, out_path)
+        return _render_one(video_path, 0, n_frames, overlay, out_path, frames)
     work_dir = Path(tempfile.mkdtemp(prefix=".chunks-", dir=out_path.parent))
     try:
         paths = [work_dir / f"chunk_{k:05d}.mp4" for k in range(len(ranges))]
         if ray.is_initialized():
-            written = _render_chunks_on_ray(video_path, overlay, ranges, paths, max_in_flight, task_num_cpus)
+            written = _render_chunks_on_ray(
+                video_path, overlay, ranges, paths, max_in_flight, task_num_cpus, frames
+            )
         else:
             written = sum(
-                render_annotated_chunk(video_path, a, b, overlay, p)
-                for (a, b), p in zip(ranges, paths, strict=True)
+                _render_one(video_path, a, b, overlay, path, frames)
+                for (a, b), path in zip(ranges, paths, strict=True)
             )
         join_mp4_chunks(paths, out_path)
         return written
@@ -122,17 +156,24 @@ def start_annotated_video(
     max_in_flight: int = 2,
     task_num_cpus: float = 1.0,
     keyframes: Sequence[int] = (),
+    frames: ProxyFrames | None = None,
 ) -> Future[int]:
     """render_annotated_video in a background thread, so that the caller can write key frames and the
     HTML report while the Ray chunk tasks encode; ``.result()`` returns the frames written (or raises).
-    Chunks: plan_chunks(...) - with 2 in flight a 10 s clip is 2 chunks, split at a key frame if near."""
+    Chunks: plan_chunks(...) - with 2 in flight a 10 s clip is 2 chunks, split at a key frame if near
+    (with proxies covering the clip: at a proxy's first frame, so no proxy is decoded twice). Proxies
+    that do not cover every frame once are not used (the source is decoded again)."""
+    if frames is not None and not proxies_cover(frames.proxies, n_frames):
+        frames = None
+    if frames is not None:
+        keyframes = [p.start_frame for p in frames.proxies]
     parallel = max_in_flight if ray.is_initialized() else 1
     ranges = plan_chunks(n_frames, chunk_frames, parallel, keyframes=keyframes)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
     try:
         return executor.submit(
             render_annotated_video, video_path, overlay, out_path, n_frames,
-            max_in_flight=max_in_flight, task_num_cpus=task_num_cpus, ranges=ranges,
+            max_in_flight=max_in_flight, task_num_cpus=task_num_cpus, ranges=ranges, frames=frames,
         )
     finally:
         executor.shutdown(wait=False)  # the thread finishes its one job, then exits
@@ -145,6 +186,7 @@ def _render_chunks_on_ray(
     paths: list[Path],
     max_in_flight: int,
     task_num_cpus: float,
+    frames: ProxyFrames | None,
 ) -> int:
     overlay_ref = ray.put(dataclasses.replace(overlay, encode_threads=1))  # put once, shared by all tasks
     task = _render_chunk_task.options(num_cpus=task_num_cpus)
@@ -154,6 +196,10 @@ def _render_chunks_on_ray(
         if len(pending) >= max(1, max_in_flight):
             done, pending = ray.wait(pending, num_returns=1)
             written += sum(ray.get(done))
-        pending.append(task.remote(str(video_path), start, end, overlay_ref, str(path)))
+        # each task gets only the proxies of its own range (bytes in Ray's object store, any node)
+        chunk_frames = None if frames is None else dataclasses.replace(
+            frames, proxies=frames.overlapping(start, end)
+        )
+        pending.append(task.remote(str(video_path), start, end, overlay_ref, str(path), chunk_frames))
     written += sum(ray.get(pending))
     return written

@@ -21,9 +21,10 @@ from pipelines.pose.tracking import (
     plan_stride_hints,
     plan_tracking,
 )
-from pipelines.video.decode import Segment, decode_segment
+from pipelines.video.decode import Segment, analysis_rgb, decode_segment_frames
 from pipelines.video.probe import ProbeResult
-from services.inference.protocol import PersonPose
+from pipelines.video.proxy import ProxySegment, ProxyWriter
+from services.inference.protocol import PersonPose, RoiTracker
 
 # The person detector runs on every k-th frame of a segment (and its last); the frames between go to
 # `track` with a hint from the detector frames around them (docs/pose.md "Detector stride"). 1 = the
@@ -42,6 +43,7 @@ class SegmentResult:
     n_tracked: int = 0  # frames where the lifter was found by the tracking pass, not the detector
     n_stride_tracked: int = 0  # frames between detector frames found by `track` alone
     n_stride_fallback: int = 0  # frames between detector frames sent to the detector after all
+    proxy: ProxySegment | None = None  # the segment's frames at the annotated video's size
 
 
 def process_segment(
@@ -55,6 +57,7 @@ def process_segment(
     track: Callable[..., Any] | None = None,
     tracking: TrackingConfig | None = None,
     detector_stride: int = DEFAULT_DETECTOR_STRIDE,
+    proxy_coded_wh: tuple[int, int] | None = None,
 ) -> SegmentResult:
     """The body of the Ray task, with its collaborators passed in (so it runs without Ray in tests).
 
@@ -66,6 +69,8 @@ def process_segment(
     ``track``), only every k-th frame and the last go to ``estimate`` while decoding; the frames between
     then go to ``track(frame_rgb, roi_hint, False)`` (conditional re-crop) with hints from the detector
     frames around them, and those whose tracked result fails the backend's gate go to ``estimate``.
+    With ``proxy_coded_wh``, the segment's own frames are also encoded at that (stored-orientation) size
+    for the annotated video (pipelines/video/proxy.py).
     """
     t0 = time.perf_counter()
     pending: list[tuple[int, Any]] = []
@@ -75,7 +80,13 @@ def process_segment(
     overlap_first = segment.start_frame > 0
     stride = detector_stride if track is not None else 1
     on_detector = set(detector_positions(segment.end_frame - segment.start_frame, stride))
-    for idx, rgb in decode_segment(Path(source), probe, segment, out_wh, include_previous=overlap_first):
+    proxy = None if proxy_coded_wh is None else ProxyWriter(
+        segment.start_frame, proxy_coded_wh, probe.info.rotation_deg
+    )
+    for idx, frame in decode_segment_frames(Path(source), probe, segment, include_previous=overlap_first):
+        rgb = analysis_rgb(frame, out_wh, probe.info.rotation_deg)
+        if proxy is not None and idx >= segment.start_frame:
+            proxy.add(frame)
         if idx >= segment.start_frame:
             if idx - segment.start_frame in on_detector:
                 pending.append((idx, estimate(rgb)))  # asynchronous: pose runs while we keep decoding
@@ -107,6 +118,7 @@ def process_segment(
         segment_index=segment.index, people=people, bar_observations=bar_observations,
         decode_s=t1 - t0, bar_s=t2 - t1, pose_wait_s=t3 - t2, n_tracked=n_tracked,
         n_stride_tracked=stride_counts[0], n_stride_fallback=stride_counts[1],
+        proxy=None if proxy is None else proxy.finish(),
     )
 
 
@@ -187,11 +199,53 @@ def _tracking_passes(
     return added
 
 
+@dataclass(frozen=True, slots=True)
+class PoseExecution:
+    """Where a segment's frames meet the pose model.
+
+    "serve": the Ray Serve deployment (the service: batches across videos, GPU replicas).
+    "task": the model inside the segment task's own process, built once per worker (the embedded mode;
+    services/inference/in_process.py says why).
+    """
+
+    mode: str = "serve"
+    model: str = "blazepose_full_cpu"
+    models_dir: str = "models"
+    max_people: int = 3
+
+    def task_num_cpus(self, serve_task_num_cpus: float) -> float:
+        # in-task pose keeps its core busy the whole segment; with Serve the replicas hold the CPUs
+        return 1.0 if self.mode == "task" else serve_task_num_cpus
+
+
+POSE_EXECUTION_MODES = ("serve", "task")
+
+
 @ray.remote(num_cpus=0.5, max_retries=2)
 def segment_task(
     source: str, probe: ProbeResult, segment: Segment, out_wh: tuple[int, int], scale_to_original: float,
+    pose: PoseExecution, proxy_coded_wh: tuple[int, int] | None,
 ) -> SegmentResult:
     from pipelines.bar import observe_bar_segment
+
+    if pose.mode == "task":
+        from services.inference.in_process import cached_estimator
+
+        estimator = cached_estimator(pose.model, pose.models_dir, pose.max_people)
+
+        def track_one(rgb: np.ndarray, hint: np.ndarray, always_refine: bool = True) -> list[PersonPose]:
+            # the same call shapes the Serve deployment's `track` makes (services/inference/serve_app.py)
+            track_many: Any = estimator.track  # type: ignore[attr-defined]
+            if always_refine:
+                return list(track_many([rgb], [hint])[0])
+            return list(track_many([rgb], [hint], [False])[0])
+
+        return process_segment(
+            source, probe, segment, out_wh, scale_to_original,
+            estimate=lambda rgb: estimator.estimate([rgb])[0], observe_bar=observe_bar_segment,
+            track=track_one if isinstance(estimator, RoiTracker) else None, proxy_coded_wh=proxy_coded_wh,
+        )
+
     from services.inference.serve_app import APP_NAME, DEPLOYMENT_NAME
 
     handle = serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=APP_NAME)
@@ -199,6 +253,7 @@ def segment_task(
         source, probe, segment, out_wh, scale_to_original,
         estimate=handle.estimate.remote, observe_bar=observe_bar_segment,
         track=lambda rgb, hint, always_refine=True: handle.track.remote((rgb, hint, always_refine)),
+        proxy_coded_wh=proxy_coded_wh,
     )
 
 
@@ -209,17 +264,22 @@ def run_segments(
     out_wh: tuple[int, int],
     scale_to_original: float,
     max_in_flight: int,
+    pose: PoseExecution,
     on_done: Callable[[int, int], None] | None = None,
+    proxy_coded_wh: tuple[int, int] | None = None,
 ) -> list[SegmentResult]:
     """Bounded fan-out: at most ``max_in_flight`` segments decode at once (memory stays flat)."""
     probe_ref = ray.put(probe)  # once, not per task
+    task = segment_task.options(num_cpus=pose.task_num_cpus(0.5))
     results: list[SegmentResult] = []
     in_flight: list[ray.ObjectRef] = []
     queue = list(segments)
     while queue or in_flight:
         while queue and len(in_flight) < max(1, max_in_flight):
             seg = queue.pop(0)
-            in_flight.append(segment_task.remote(source, probe_ref, seg, out_wh, scale_to_original))
+            in_flight.append(
+                task.remote(source, probe_ref, seg, out_wh, scale_to_original, pose, proxy_coded_wh)
+            )
         done, in_flight = ray.wait(in_flight, num_returns=1)
         results.extend(ray.get(done))
         if on_done is not None:

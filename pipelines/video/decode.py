@@ -74,13 +74,35 @@ def decode_segment(
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (frame_index, rgb) for the segment's frames: displayed orientation, size ``out_wh``,
     C-contiguous uint8. With include_previous, the frame before the segment is yielded first."""
+    for idx, frame in decode_segment_frames(path, probe, segment, include_previous=include_previous,
+                                            threads=threads):
+        yield idx, analysis_rgb(frame, out_wh, probe.info.rotation_deg)
+
+
+def analysis_rgb(frame: av.VideoFrame, out_wh: tuple[int, int], rotation_cw_deg: int) -> np.ndarray:
+    """The decoded frame as C-contiguous uint8 RGB of displayed size ``out_wh`` (rotation applied)."""
+    # The decoder works in the stored orientation: scale to the rotated size, then rotate.
+    dec_w, dec_h = (out_wh[1], out_wh[0]) if rotation_cw_deg in (90, 270) else out_wh
+    rgb: np.ndarray = frame.to_ndarray(format="rgb24", width=dec_w, height=dec_h)
+    if rotation_cw_deg:
+        rgb = np.ascontiguousarray(np.rot90(rgb, k=-rotation_cw_deg // 90))
+    return rgb
+
+
+def decode_segment_frames(
+    path: Path | str,
+    probe: ProbeResult,
+    segment: Segment,
+    *,
+    include_previous: bool = False,
+    threads: int = 1,
+) -> Iterator[tuple[int, av.VideoFrame]]:
+    """Yield (frame_index, decoded frame in the stored orientation) for the segment's frames; with
+    include_previous, the frame before the segment first."""
     first = segment.start_frame - 1 if include_previous and segment.start_frame > 0 else segment.start_frame
     wanted_pts = probe.pts[first:segment.end_frame]
     index_of = {int(p): first + i for i, p in enumerate(wanted_pts)}
     last_pts = int(wanted_pts[-1])
-    rotation_cw = probe.info.rotation_deg
-    # The decoder works in the stored orientation: scale to the rotated size, then rotate.
-    dec_w, dec_h = (out_wh[1], out_wh[0]) if rotation_cw in (90, 270) else out_wh
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO" if threads > 1 else "SLICE"
@@ -96,9 +118,6 @@ def decode_segment(
             idx = index_of.get(pts)
             if idx is None:
                 continue
-            rgb: np.ndarray = frame.to_ndarray(format="rgb24", width=dec_w, height=dec_h)
-            if rotation_cw:
-                rgb = np.ascontiguousarray(np.rot90(rgb, k=-rotation_cw // 90))
-            yield idx, rgb
+            yield idx, frame
             if pts == last_pts:
                 break

@@ -9,6 +9,7 @@ person can act on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -28,6 +29,10 @@ class ProbeResult:
     pts: np.ndarray  # (n_frames,) int64 raw pts in the stream time base, presentation order
     keyframe_index: np.ndarray  # (k,) indices into t_s of key frames (decoding can start there)
     time_base: float
+    # exact stream timing, for writing frames back with the source's timestamps (annotated video)
+    time_base_q: Fraction = Fraction(1, 90000)
+    average_rate: Fraction | None = None
+    duration_pts: np.ndarray | None = None  # (n_frames,) int64 packet durations in time_base_q (0: unknown)
 
 
 def probe_video(path: Path, max_duration_s: float = float("inf")) -> ProbeResult:
@@ -49,11 +54,13 @@ def probe_video(path: Path, max_duration_s: float = float("inf")) -> ProbeResult
         time_base = float(stream.time_base)
         pts_list: list[int] = []
         key_pts: list[int] = []
+        duration_of: dict[int, int] = {}
         try:
             for packet in container.demux(stream):
                 if packet.pts is None or packet.size == 0:
                     continue
                 pts_list.append(int(packet.pts))
+                duration_of[int(packet.pts)] = int(packet.duration or 0)
                 if packet.is_keyframe:
                     key_pts.append(int(packet.pts))
         except av.error.FFmpegError as exc:
@@ -62,6 +69,8 @@ def probe_video(path: Path, max_duration_s: float = float("inf")) -> ProbeResult
             raise BadVideoError(f"the video has {len(pts_list)} frame(s); at least 2 are needed")
         rotation_ccw = _first_frame_rotation(path)
         codec = stream.codec_context.name
+        time_base_q = Fraction(stream.time_base)
+        average_rate = Fraction(stream.average_rate) if stream.average_rate else None
         width, height = int(stream.codec_context.width), int(stream.codec_context.height)
 
     pts = np.unique(np.asarray(pts_list, dtype=np.int64))  # presentation order (B-frames demux out of order)
@@ -88,7 +97,9 @@ def probe_video(path: Path, max_duration_s: float = float("inf")) -> ProbeResult
         n_frames=len(t_s), rotation_deg=int(rotation_cw), codec=codec, variable_frame_rate=vfr,
         size_bytes=size,
     )
-    return ProbeResult(info=info, t_s=t_s, pts=pts, keyframe_index=keyframe_index, time_base=time_base)
+    duration_pts = np.asarray([duration_of.get(int(p), 0) for p in pts], dtype=np.int64)
+    return ProbeResult(info=info, t_s=t_s, pts=pts, keyframe_index=keyframe_index, time_base=time_base,
+                       time_base_q=time_base_q, average_rate=average_rate, duration_pts=duration_pts)
 
 
 def _first_frame_rotation(path: Path) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(store_backend="local", store_local_dir=args.out)
+    settings = embedded_settings(args.out)
     try:
         request = AnalysisRequest(
             exercise=args.exercise,
@@ -45,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
     return analyze_to_folder(args.video, request, settings, args.out, print_json=args.json)
 
 
+def embedded_settings(out_dir: Path) -> Settings:
+    """Settings of the embedded mode: a local folder store, and pose inside the segment tasks unless
+    LIFTLAB_POSE_EXECUTION says otherwise (no Serve controller or replicas to start for one clip;
+    docs/performance.md "Pose execution")."""
+    pose_execution = os.environ.get("LIFTLAB_POSE_EXECUTION", "task")
+    return Settings.from_env(store_backend="local", store_local_dir=out_dir, pose_execution=pose_execution)
+
+
 def analyze_to_folder(
     video: Path,
     request: AnalysisRequest,
@@ -53,7 +62,7 @@ def analyze_to_folder(
     print_json: bool = False,
 ) -> int:
     from pipelines.shell.pipeline import run_analysis
-    from pipelines.shell.ray_runtime import ensure_pose_app, shutdown_ray, start_ray
+    from pipelines.shell.ray_runtime import prepare_pose, shutdown_ray, start_ray
     from pipelines.storage.local import LocalObjectStore
     from pipelines.video.probe import probe_video
     from services.cli.progress import TerminalProgress
@@ -68,7 +77,7 @@ def analyze_to_folder(
     progress = TerminalProgress()
     start_ray(settings)
     try:
-        ensure_pose_app(settings)
+        prepare_pose(settings)
         report = run_analysis(video, request, settings, store, prefix="", progress=progress, probe=probe)
     except LiftlabError as exc:
         progress.done()

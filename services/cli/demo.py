@@ -26,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.synth import demo_spec, render_lift
-    from services.cli.analyze import analyze_to_folder
+    from services.cli.analyze import analyze_to_folder, embedded_settings
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     spec = demo_spec()
     truth = render_lift(spec, clip)
     print(f"demo clip: {clip} (ground truth beside it)")
-    settings = Settings.from_env(store_backend="local", store_local_dir=out)
+    settings = embedded_settings(out)
     request = AnalysisRequest(
         exercise=spec.exercise,
         barbell_mass_kg=spec.barbell_mass_kg,

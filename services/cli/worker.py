@@ -19,7 +19,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.shell.ray_runtime import ensure_pose_app, shutdown_ray, start_ray
+    from pipelines.shell.ray_runtime import prepare_pose, shutdown_ray, start_ray
     from pipelines.shell.runner import Runner
     from pipelines.state import JobQueue, SessionStore
     from pipelines.storage import make_object_store
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
         start_http_server(settings.metrics_port)
     start_ray(settings)
-    ensure_pose_app(settings)
+    prepare_pose(settings)
     from services.api.webhooks import notify_session_finished
 
     def notify(session_id: str) -> None:

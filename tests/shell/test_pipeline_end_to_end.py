@@ -3,6 +3,7 @@ bar tracking, kinematics, artifacts, rendering; in the embedded (folder) and ser
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,15 +12,19 @@ import pyarrow.parquet as pq
 import pytest
 import redis
 
+from pipelines.errors import ConfigError
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
 from pipelines.shell.pipeline import run_analysis
+from pipelines.shell.ray_runtime import prepare_pose
 from pipelines.shell.runner import Runner
 from pipelines.state import JobQueue, SessionRecord, SessionStore
 from pipelines.storage import LocalObjectStore, make_object_store
 from pipelines.synth import GroundTruth, LiftSpec, render_lift
 
 pytestmark = pytest.mark.slow
+
+REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +104,48 @@ def test_service_mode_runner_processes_a_queued_session(
     assert finished == ["bad", "ok"]
     assert queue.depth() == 0
     client.close()
+
+
+def test_in_task_pose_gives_the_same_analysis_as_the_serve_deployment(
+    ray_pose: Settings, lift_clip: tuple[Path, GroundTruth], tmp_path: Path,
+) -> None:
+    """`liftlab analyze`'s default (the model inside each segment task) and the service's Serve deployment
+    run the same estimator on the same frames: the lifter's joints and the metrics must agree."""
+    video, _ = lift_clip
+    request = AnalysisRequest(exercise="snatch", barbell_mass_kg=80.0)
+    reports, joints = {}, {}
+    for mode in ("serve", "task"):
+        settings = dataclasses.replace(ray_pose, pose_execution=mode)
+        prepare_pose(settings)
+        store = LocalObjectStore(tmp_path / mode)
+        store.ensure_ready()
+        reports[mode] = run_analysis(video, request, settings, store, prefix="")
+        frames = pq.read_table(tmp_path / mode / "frames.parquet").to_pandas()
+        joints[mode] = frames
+    serve_frames, task_frames = joints["serve"], joints["task"]
+    np.testing.assert_array_equal(serve_frames["lifter_found"], task_frames["lifter_found"])
+    for column in serve_frames.columns:
+        if column.endswith("_x_px") or column.endswith("_y_px"):
+            np.testing.assert_allclose(task_frames[column], serve_frames[column], atol=1e-3, err_msg=column)
+    serve_metrics = reports["serve"]["reps"][reports["serve"]["primary_rep"]]["metrics"]
+    task_metrics = reports["task"]["reps"][reports["task"]["primary_rep"]]["metrics"]
+    assert task_metrics["max_bar_speed"]["value"] == pytest.approx(serve_metrics["max_bar_speed"]["value"])
+
+
+def test_in_task_pose_refuses_a_gpu_model_before_any_work() -> None:
+    settings = Settings(pose_execution="task", pose_model="rtmpose_m_halpe26_gpu", models_dir=REPO_MODELS)
+    with pytest.raises(ConfigError, match="in-task pose runs CPU models only"):
+        prepare_pose(settings)
+    with pytest.raises(ConfigError, match="LIFTLAB_POSE_EXECUTION"):
+        prepare_pose(Settings(pose_execution="somewhere"))
+
+
+def test_embedded_mode_defaults_to_in_task_pose(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from services.cli.analyze import embedded_settings
+
+    monkeypatch.delenv("LIFTLAB_POSE_EXECUTION", raising=False)
+    settings = embedded_settings(tmp_path)
+    assert (settings.pose_execution, settings.store_backend, settings.store_local_dir) == ("task", "local", tmp_path)
+    monkeypatch.setenv("LIFTLAB_POSE_EXECUTION", "serve")
+    assert embedded_settings(tmp_path).pose_execution == "serve"
+    assert Settings.from_env({}).pose_execution == "serve"  # the service's default
