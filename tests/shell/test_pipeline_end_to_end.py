@@ -145,7 +145,8 @@ def test_embedded_mode_defaults_to_in_task_pose(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.delenv("LIFTLAB_POSE_EXECUTION", raising=False)
     settings = embedded_settings(tmp_path)
-    assert (settings.pose_execution, settings.store_backend, settings.store_local_dir) == ("task", "local", tmp_path)
+    assert settings.pose_execution == "task"
+    assert (settings.store_backend, settings.store_local_dir) == ("local", tmp_path)
     monkeypatch.setenv("LIFTLAB_POSE_EXECUTION", "serve")
     assert embedded_settings(tmp_path).pose_execution == "serve"
     assert Settings.from_env({}).pose_execution == "serve"  # the service's default
