@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -81,12 +82,14 @@ def run_analysis(
     render_w, render_h, _ = output_size(info.width_px, info.height_px, settings.render_long_side_px)
     proxy_wh = proxy_coded_size((info.width_px, info.height_px), info.rotation_deg, (render_w, render_h))
 
+    preload = _preload_later_stages()
     with stages.stage("decode_pose_bar", "decoding"):
         results = run_segments(
             str(video_path), probe, segments, (out_w, out_h), scale, settings.decode_max_in_flight,
             pose_execution(settings), on_done=lambda done, total: stages.report("decoding", done / total),
             proxy_coded_wh=proxy_wh,
         )
+    preload.join()
     people_per_frame, bar_observations = _merge_segments(results, info.n_frames)
     proxies = [r.proxy for r in results if r.proxy is not None]
 
@@ -121,6 +124,22 @@ def run_analysis(
         with stages.stage("store", "storing"):
             _upload_dir(out_dir, store, prefix)
     return report
+
+
+def _preload_later_stages() -> threading.Thread:
+    """Import the later stages' modules while the driver only waits for the segment tasks: their first
+    import (scipy.signal alone takes 1-3 s) would otherwise sit on the critical path of a cold
+    `liftlab analyze`. A no-op in a warm process."""
+
+    def load() -> None:
+        import pipelines.bar
+        import pipelines.metrics.analyze
+        import pipelines.pose.lifter
+        import pipelines.shell.outputs  # noqa: F401
+
+    thread = threading.Thread(target=load, name="liftlab-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def pose_execution(settings: Settings) -> PoseExecution:

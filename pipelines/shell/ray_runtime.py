@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 
 import ray
-from ray import serve
 
 from pipelines.errors import ConfigError
 from pipelines.settings import Settings
@@ -42,6 +42,8 @@ def pose_replica_count(settings: Settings) -> int:
 
 
 def _pose_app_running() -> bool:
+    from ray import serve
+
     from services.inference.serve_app import APP_NAME
 
     try:
@@ -54,6 +56,9 @@ def _pose_app_running() -> bool:
 def ensure_pose_app(settings: Settings) -> None:
     """Locally, deploy the pose app. Joined to a cluster, wait for the cluster's own app (KubeRay's
     RayService owns it there; redeploying it from a driver would replace its GPU/autoscaling config)."""
+    # `ray.serve` is imported only where Serve is used: it costs 1-3 s per process (in-task pose skips it)
+    from ray import serve
+
     from services.inference.serve_app import APP_NAME, build_pose_app
 
     if _pose_app_running():
@@ -105,6 +110,9 @@ def prepare_pose(settings: Settings) -> None:
 def shutdown_ray() -> None:
     if ray.is_initialized():
         try:
-            serve.shutdown()  # only logs when no Serve was started (in-task pose)
+            if "ray.serve" in sys.modules:  # never imported: this process started no Serve app
+                from ray import serve
+
+                serve.shutdown()
         finally:
             ray.shutdown()

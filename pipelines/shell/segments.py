@@ -12,7 +12,6 @@ from typing import Any
 import cv2
 import numpy as np
 import ray
-from ray import serve
 
 from pipelines.pose.tracking import (
     TrackingConfig,
@@ -245,6 +244,8 @@ def segment_task(
             estimate=lambda rgb: estimator.estimate([rgb])[0], observe_bar=observe_bar_segment,
             track=track_one if isinstance(estimator, RoiTracker) else None, proxy_coded_wh=proxy_coded_wh,
         )
+
+    from ray import serve  # imported here: `ray.serve` costs 1-3 s per process, in-task pose never needs it
 
     from services.inference.serve_app import APP_NAME, DEPLOYMENT_NAME
 
