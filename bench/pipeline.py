@@ -5,7 +5,10 @@ cold: `liftlab analyze` from a shell (Ray start, Serve deploy, model load includ
 Prints each stage's wall time, the real-time factor (processing time / clip duration) and the peak
 RSS of the whole process tree (driver + Ray processes).
 Targets on 2 cores: warm RTF <= 0.6 (1080p30), <= 1.1 (4K30); cold overhead <= 10 s; peak RSS <= 1.5 GB
-for a 30 s 4K clip (`--long` renders and measures that one too; it takes several minutes to render).
+for a 30 s 4K clip (`--clips 4k30` renders and measures that one; it takes several minutes to render).
+
+    .venv/bin/python bench/pipeline.py [--clips 1080p 4k 4k30] [--cold first|all|none] [--phone-gop]
+        [--pose-execution serve task]
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from pipelines.storage import LocalObjectStore
 from pipelines.synth import LiftSpec, render_lift
 
 REPO = Path(__file__).resolve().parents[1]
+CLIP_SIZES: dict[str, tuple[int, int, float]] = {
+    "1080p": (1920, 1080, 10.0), "4k": (3840, 2160, 10.0), "4k30": (3840, 2160, 30.0),
+}
 
 
 def lift_clip(width: int, height: int, seconds: float) -> Path:
@@ -108,19 +114,17 @@ def cold(path: Path, pose_execution: str, warm_wall_s: float | None = None) -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--long", action="store_true", help="also a 30 s 4K clip (peak RSS target)")
-    parser.add_argument("--skip-4k", action="store_true")
+    parser.add_argument("--clips", nargs="+", choices=tuple(CLIP_SIZES), default=["1080p", "4k"],
+                        help="generated lifts to run: 10 s 1080p30, 10 s 4K30, 30 s 4K30 (peak RSS target)")
+    parser.add_argument("--cold", choices=("first", "all", "none"), default="first",
+                        help="cold `liftlab analyze` runs: of the first clip, of every clip, or none")
     parser.add_argument("--phone-gop", action="store_true",
                         help="re-encode the clips with a key frame every 30 frames, as phones write them")
     parser.add_argument("--pose-execution", nargs="+", choices=("serve", "task"), default=["serve", "task"],
                         help="pose in the Serve deployment and/or inside the segment tasks (default both)")
     args = parser.parse_args()
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
-    clips = [lift_clip(1920, 1080, 10.0)]
-    if not args.skip_4k:
-        clips.append(lift_clip(3840, 2160, 10.0))
-    if args.long:
-        clips.append(lift_clip(3840, 2160, 30.0))
+    clips = [lift_clip(*CLIP_SIZES[name]) for name in args.clips]
     if args.phone_gop:
         clips = [phone_gop_copy(c) for c in clips]
     warm_by_mode: dict[str, dict[str, dict[str, float]]] = {}
@@ -128,8 +132,10 @@ def main() -> None:
     for mode in args.pose_execution:
         settings = Settings.from_env(store_backend="local", pose_execution=mode)
         warm_by_mode[mode] = warm(clips, settings)
+    cold_clips = {"first": clips[:1], "all": clips, "none": []}[args.cold]
     for mode in args.pose_execution:
-        cold_by_mode[mode] = cold(clips[0], mode, warm_by_mode[mode][clips[0].name]["wall_s"])
+        for clip in cold_clips:
+            cold_by_mode[f"{mode} | {clip.name}"] = cold(clip, mode, warm_by_mode[mode][clip.name]["wall_s"])
     print("\n== side by side (same clips, same run; CPU figures are steadier than wall on a shared machine)")
     print("| pose execution | clip | warm wall s | RTF | CPU-ms/frame | CPU-s/2 cores/duration | PSS GiB |")
     print("|---|---|---|---|---|---|---|")
@@ -137,8 +143,8 @@ def main() -> None:
         for name, r in per_clip.items():
             print(f"| {mode} | {name} | {r['wall_s']:.1f} | {r['rtf']:.2f} | {r['cpu_ms_per_frame']:.1f} | "
                   f"{r['cpu_rtf']:.2f} | {r['pss_gib']:.2f} |")
-    print("| pose execution | cold wall s | cold overhead s | cold PSS GiB |")
-    print("|---|---|---|---|")
+    print("| pose execution | clip | cold wall s | cold overhead s | cold PSS GiB |")
+    print("|---|---|---|---|---|")
     for mode, r in cold_by_mode.items():
         print(f"| {mode} | {r['wall_s']:.1f} | {r['overhead_s']:.1f} | {r['pss_gib']:.2f} |")
 
