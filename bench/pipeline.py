@@ -88,6 +88,12 @@ def warm(paths: list[Path], settings: Settings) -> dict[str, dict[str, float]]:
               f"   (load average at start {load_1m:.1f})")
         top = sorted(by_name.items(), key=lambda kv: -kv[1])[:8]
         print("  CPU by process: " + ", ".join(f"{k} {v:.1f} s" for k, v in top if v >= 0.05))
+        tasks = report.get("task_timings_s", {})
+        # issue 4: bar tracking costs little beside pose (observation in the segment tasks + the track)
+        bar_s = tasks.get("bar_observe", 0.0) + report["timings_s"].get("bar_track", 0.0)
+        print(f"  segment tasks (summed): {tasks}; bar (observe + track) {bar_s:.1f} s = "
+              f"{100 * bar_s / cpu:.1f} % of the tree's CPU (target <= 10 %)")
+        walls[path.name]["bar_share_pct"] = 100 * bar_s / cpu
     shutdown_ray()
     return walls
 
@@ -137,12 +143,13 @@ def main() -> None:
         for clip in cold_clips:
             cold_by_mode[f"{mode} | {clip.name}"] = cold(clip, mode, warm_by_mode[mode][clip.name]["wall_s"])
     print("\n== side by side (same clips, same run; CPU figures are steadier than wall on a shared machine)")
-    print("| pose execution | clip | warm wall s | RTF | CPU-ms/frame | CPU-s/2 cores/duration | PSS GiB |")
-    print("|---|---|---|---|---|---|---|")
+    print("| pose execution | clip | warm wall s | RTF | CPU-ms/frame | CPU-s/2 cores/duration | PSS GiB "
+          "| bar % |")
+    print("|---|---|---|---|---|---|---|---|")
     for mode, per_clip in warm_by_mode.items():
         for name, r in per_clip.items():
             print(f"| {mode} | {name} | {r['wall_s']:.1f} | {r['rtf']:.2f} | {r['cpu_ms_per_frame']:.1f} | "
-                  f"{r['cpu_rtf']:.2f} | {r['pss_gib']:.2f} |")
+                  f"{r['cpu_rtf']:.2f} | {r['pss_gib']:.2f} | {r['bar_share_pct']:.1f} |")
     print("| pose execution | clip | cold wall s | cold overhead s | cold PSS GiB |")
     print("|---|---|---|---|---|")
     for mode, r in cold_by_mode.items():

@@ -34,6 +34,9 @@ class Settings:
     decode_segment_s: float = 2.0
     decode_max_in_flight: int = 2
     analysis_long_side_px: int = 960  # frames are scaled to this long side inside the decoder
+    # how Ray tasks read the clip: "path" (same machine), "object_store" (its bytes, any node), or "auto"
+    # (object_store when joined to a cluster with ray_address; pipelines/video/source.py)
+    video_to_tasks: str = "auto"
     # --- pose ---
     pose_model: str = "blazepose_full_cpu"  # a manifest name in models/
     models_dir: Path = Path("models")

@@ -23,10 +23,11 @@ from pipelines.render.video_io import (
     output_size,
 )
 from pipelines.video.proxy import ProxySegment, proxy_frames_rgb
+from pipelines.video.source import VideoSource, describe_source
 
 
 def render_annotated_chunk(
-    video_path: Path, start_frame: int, end_frame: int, overlay: OverlayData, out_path: Path
+    video_path: VideoSource, start_frame: int, end_frame: int, overlay: OverlayData, out_path: Path
 ) -> int:
     """Write frames [start_frame, end_frame) of the video, annotated, to out_path (MP4, H.264 yuv420p,
     +faststart). Frames keep their presentation timestamps (relative to the clip's first frame) in the
@@ -39,7 +40,7 @@ def render_annotated_chunk(
     container, stream = open_video(video_path, threads=overlay.encode_threads, skip_loop_filter=True)
     time_base = stream.time_base
     if time_base is None:
-        raise BadVideoError(f"{video_path}: video stream has no time base")
+        raise BadVideoError(f"{describe_source(video_path)}: video stream has no time base")
     writer: H264Writer | None = None
     expected = start_frame
     try:

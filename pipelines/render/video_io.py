@@ -11,6 +11,7 @@ import av
 import numpy as np
 
 from pipelines.errors import BadVideoError
+from pipelines.video.source import VideoSource, describe_source, open_source
 
 
 def output_size(width_px: int, height_px: int, long_side_px: int) -> tuple[int, int, float]:
@@ -50,7 +51,7 @@ def displayed_rgb(frame: av.VideoFrame, out_w: int, out_h: int) -> np.ndarray:
 
 
 def open_video(
-    video_path: Path, threads: int, skip_loop_filter: bool = False
+    video_path: VideoSource, threads: int, skip_loop_filter: bool = False
 ) -> tuple[av.container.InputContainer, av.VideoStream]:
     """The first video stream, decoder threads set (1: no threading, one core per Ray task; 0: auto).
 
@@ -58,12 +59,12 @@ def open_video(
     smooth is below one output pixel once the frame is scaled down for the annotated video (not used for
     key-frame stills, which keep full quality)."""
     try:
-        container = av.open(str(video_path))
+        container = open_source(video_path)
     except (av.FFmpegError, OSError) as exc:
-        raise BadVideoError(f"cannot open {video_path}: {exc}") from exc
+        raise BadVideoError(f"cannot open {describe_source(video_path)}: {exc}") from exc
     if not container.streams.video:
         container.close()
-        raise BadVideoError(f"{video_path}: no video stream")
+        raise BadVideoError(f"{describe_source(video_path)}: no video stream")
     stream = container.streams.video[0]
     if threads == 1:
         stream.thread_type = "SLICE"
@@ -76,7 +77,7 @@ def open_video(
     return container, stream
 
 
-def first_frame_pts(video_path: Path) -> int:
+def first_frame_pts(video_path: VideoSource) -> int:
     """pts of the first decoded frame: time 0 of every t_s in the project."""
     container, stream = open_video(video_path, threads=1)
     try:
@@ -85,7 +86,7 @@ def first_frame_pts(video_path: Path) -> int:
                 return int(frame.pts)
     finally:
         container.close()
-    raise BadVideoError(f"{video_path}: no decodable frame")
+    raise BadVideoError(f"{describe_source(video_path)}: no decodable frame")
 
 
 def frames_from(

@@ -37,6 +37,7 @@ def write_outputs(
     stages: _Stages,
     version: str,
     proxies: Sequence[ProxySegment] = (),
+    task_source: Any = None,
 ) -> dict[str, Any]:
     from pipelines.artifacts import with_metadata, write_parquet, write_report_json
     from pipelines.bar import bar_table
@@ -89,6 +90,7 @@ def write_outputs(
             "keyframes": {},
         },
         "timings_s": stages.timings_s,
+        "task_timings_s": stages.task_timings_s,
     }
 
     series = {k: np.asarray([np.nan if v is None else v for v in vals], dtype=float)
@@ -109,7 +111,7 @@ def write_outputs(
         video_path, overlay, out_dir / "analyzed.mp4", info.n_frames,
         chunk_frames=settings.render_chunk_frames, max_in_flight=settings.render_max_in_flight,
         task_num_cpus=settings.render_task_num_cpus, keyframes=[int(k) for k in probe.keyframe_index],
-        frames=frames,
+        frames=frames, task_source=task_source,
     )
     try:
         with stages.stage("keyframes"):

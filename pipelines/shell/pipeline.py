@@ -13,7 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import ray
+
 from pipelines import __version__
+from pipelines.errors import ConfigError
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
 from pipelines.shell.segments import PoseExecution, SegmentResult, run_segments
@@ -35,6 +38,8 @@ class _Stages:
 
     def __init__(self, progress: ProgressFn | None) -> None:
         self.timings_s: dict[str, float] = {}
+        # seconds summed over the parallel segment tasks (not wall time): where the decode stage's CPU goes
+        self.task_timings_s: dict[str, float] = {}
         self.progress = progress
 
     def report(self, stage: str, fraction: float) -> None:
@@ -83,13 +88,19 @@ def run_analysis(
     proxy_wh = proxy_coded_size((info.width_px, info.height_px), info.rotation_deg, (render_w, render_h))
 
     preload = _preload_later_stages()
+    task_source = video_for_tasks(video_path, settings)
     with stages.stage("decode_pose_bar", "decoding"):
         results = run_segments(
-            str(video_path), probe, segments, (out_w, out_h), scale, settings.decode_max_in_flight,
+            task_source, probe, segments, (out_w, out_h), scale, settings.decode_max_in_flight,
             pose_execution(settings), on_done=lambda done, total: stages.report("decoding", done / total),
             proxy_coded_wh=proxy_wh,
         )
     preload.join()
+    stages.task_timings_s = {
+        "decode_and_pose": round(sum(r.decode_s for r in results), 4),  # pose inline while decoding
+        "pose_after_decode": round(sum(r.pose_wait_s for r in results), 4),  # stride and tracking passes
+        "bar_observe": round(sum(r.bar_s for r in results), 4),
+    }
     people_per_frame, bar_observations = _merge_segments(results, info.n_frames)
     proxies = [r.proxy for r in results if r.proxy is not None]
 
@@ -119,7 +130,7 @@ def run_analysis(
         report = write_outputs(
             out_dir=out_dir, video_path=video_path, probe=probe, request=request, settings=settings,
             pose=pose, bar=bar, calib=calib, bar_warnings=bar_warnings, analysis=analysis,
-            stages=stages, version=__version__, proxies=proxies,
+            stages=stages, version=__version__, proxies=proxies, task_source=task_source,
         )
         with stages.stage("store", "storing"):
             _upload_dir(out_dir, store, prefix)
@@ -140,6 +151,21 @@ def _preload_later_stages() -> threading.Thread:
     thread = threading.Thread(target=load, name="liftlab-preload", daemon=True)
     thread.start()
     return thread
+
+
+def video_for_tasks(video_path: Path, settings: Settings) -> str | ray.ObjectRef:
+    """The clip as Ray tasks reach it: its path when every task runs on this machine, else its bytes put
+    into the object store once (a runner joined to a cluster downloads the clip into its own pod)."""
+    mode = settings.video_to_tasks
+    if mode == "auto":
+        mode = "object_store" if settings.ray_address else "path"
+    if mode == "path":
+        return str(video_path)
+    if mode == "object_store":
+        from pipelines.video.source import read_source_bytes
+
+        return ray.put(read_source_bytes(video_path))
+    raise ConfigError(f"LIFTLAB_VIDEO_TO_TASKS: expected auto, path or object_store, got {mode!r}")
 
 
 def pose_execution(settings: Settings) -> PoseExecution:

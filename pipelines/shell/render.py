@@ -24,6 +24,7 @@ from pipelines.render.annotated_chunk import (
 from pipelines.render.mp4_join import join_mp4_chunks
 from pipelines.render.overlay import OverlayData
 from pipelines.video.proxy import ProxySegment, proxies_cover
+from pipelines.video.source import VideoSource
 
 
 def chunk_ranges(n_frames: int, chunk_frames: int) -> list[tuple[int, int]]:
@@ -81,7 +82,12 @@ class ProxyFrames:
 
 
 def _render_one(
-    video_path: Path, start: int, end: int, overlay: OverlayData, out_path: Path, frames: ProxyFrames | None
+    video_path: VideoSource,
+    start: int,
+    end: int,
+    overlay: OverlayData,
+    out_path: Path,
+    frames: ProxyFrames | None,
 ) -> int:
     if frames is None:
         return render_annotated_chunk(video_path, start, end, overlay, out_path)
@@ -92,9 +98,14 @@ def _render_one(
 
 @ray.remote(num_cpus=1)
 def _render_chunk_task(
-    video_path: str, start: int, end: int, overlay: OverlayData, out_path: str, frames: ProxyFrames | None,
-) -> int:
-    return _render_one(Path(video_path), start, end, overlay, Path(out_path), frames)
+    source: VideoSource, start: int, end: int, overlay: OverlayData, frames: ProxyFrames | None,
+) -> tuple[int, bytes]:
+    """(frames written, the chunk's MP4): written in the worker's own temporary folder and returned as
+    bytes, since the worker may run on another node than the driver that joins the chunks."""
+    with tempfile.TemporaryDirectory(prefix="liftlab-chunk-") as tmp:
+        path = Path(tmp) / "chunk.mp4"
+        written = _render_one(source, start, end, overlay, path, frames)
+        return written, path.read_bytes()
 
 
 def render_annotated_video(
@@ -107,16 +118,18 @@ def render_annotated_video(
     task_num_cpus: float = 1.0,
     ranges: list[tuple[int, int]] | None = None,
     frames: ProxyFrames | None = None,
+    task_source: str | ray.ObjectRef | None = None,
 ) -> int:
     """Write the annotated video of the whole clip to out_path; returns frames written.
 
     frames: proxies of the whole clip to draw on (else the source is decoded again).
+    task_source: how Ray tasks reach the source when they must decode it (no proxies): its path (same
+    machine, the default) or an object ref to its bytes (pipelines/video/source.py).
 
     ranges (default: chunk_ranges(n_frames, chunk_frames)) are the chunks. One chunk, or any clip when
     Ray is not initialised, is rendered in this process (one frame in memory at a time). Otherwise
     chunks run as Ray tasks holding task_num_cpus each, at most max_in_flight at once, each with one
-    encoder/decoder thread, and are joined. The video path must be readable by the workers (same node
-    or shared storage).
+    encoder/decoder thread, return their MP4s as bytes, and are joined here.
     """
     if n_frames != overlay.n_frames:
         raise ValueError(
@@ -133,8 +146,9 @@ def render_annotated_video(
     try:
         paths = [work_dir / f"chunk_{k:05d}.mp4" for k in range(len(ranges))]
         if ray.is_initialized():
+            source = task_source if task_source is not None else str(video_path)
             written = _render_chunks_on_ray(
-                video_path, overlay, ranges, paths, max_in_flight, task_num_cpus, frames
+                source, overlay, ranges, paths, max_in_flight, task_num_cpus, frames
             )
         else:
             written = sum(
@@ -157,6 +171,7 @@ def start_annotated_video(
     task_num_cpus: float = 1.0,
     keyframes: Sequence[int] = (),
     frames: ProxyFrames | None = None,
+    task_source: str | ray.ObjectRef | None = None,
 ) -> Future[int]:
     """render_annotated_video in a background thread, so that the caller can write key frames and the
     HTML report while the Ray chunk tasks encode; ``.result()`` returns the frames written (or raises).
@@ -174,13 +189,14 @@ def start_annotated_video(
         return executor.submit(
             render_annotated_video, video_path, overlay, out_path, n_frames,
             max_in_flight=max_in_flight, task_num_cpus=task_num_cpus, ranges=ranges, frames=frames,
+            task_source=task_source,
         )
     finally:
         executor.shutdown(wait=False)  # the thread finishes its one job, then exits
 
 
 def _render_chunks_on_ray(
-    video_path: Path,
+    source: str | ray.ObjectRef,
     overlay: OverlayData,
     ranges: list[tuple[int, int]],
     paths: list[Path],
@@ -190,16 +206,25 @@ def _render_chunks_on_ray(
 ) -> int:
     overlay_ref = ray.put(dataclasses.replace(overlay, encode_threads=1))  # put once, shared by all tasks
     task = _render_chunk_task.options(num_cpus=task_num_cpus)
-    pending: list[ray.ObjectRef] = []
+    pending: dict[ray.ObjectRef, Path] = {}
     written = 0
+
+    def collect(done: list[ray.ObjectRef]) -> int:
+        frames_done = 0
+        for ref in done:
+            count, mp4 = ray.get(ref)
+            pending.pop(ref).write_bytes(mp4)
+            frames_done += count
+        return frames_done
+
     for (start, end), path in zip(ranges, paths, strict=True):
         if len(pending) >= max(1, max_in_flight):
-            done, pending = ray.wait(pending, num_returns=1)
-            written += sum(ray.get(done))
+            done, _ = ray.wait(list(pending), num_returns=1)
+            written += collect(done)
         # each task gets only the proxies of its own range (bytes in Ray's object store, any node)
         chunk_frames = None if frames is None else dataclasses.replace(
             frames, proxies=frames.overlapping(start, end)
         )
-        pending.append(task.remote(str(video_path), start, end, overlay_ref, str(path), chunk_frames))
-    written += sum(ray.get(pending))
+        pending[task.remote(source, start, end, overlay_ref, chunk_frames)] = path
+    written += collect(list(pending))
     return written

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -23,6 +22,7 @@ from pipelines.pose.tracking import (
 from pipelines.video.decode import Segment, analysis_rgb, decode_segment_frames
 from pipelines.video.probe import ProbeResult
 from pipelines.video.proxy import ProxySegment, ProxyWriter
+from pipelines.video.source import VideoSource
 from services.inference.protocol import PersonPose, RoiTracker
 
 # The person detector runs on every k-th frame of a segment (and its last); the frames between go to
@@ -46,7 +46,7 @@ class SegmentResult:
 
 
 def process_segment(
-    source: str,
+    source: VideoSource,
     probe: ProbeResult,
     segment: Segment,
     out_wh: tuple[int, int],
@@ -82,7 +82,7 @@ def process_segment(
     proxy = None if proxy_coded_wh is None else ProxyWriter(
         segment.start_frame, proxy_coded_wh, probe.info.rotation_deg
     )
-    for idx, frame in decode_segment_frames(Path(source), probe, segment, include_previous=overlap_first):
+    for idx, frame in decode_segment_frames(source, probe, segment, include_previous=overlap_first):
         rgb = analysis_rgb(frame, out_wh, probe.info.rotation_deg)
         if proxy is not None and idx >= segment.start_frame:
             proxy.add(frame)
@@ -222,8 +222,13 @@ POSE_EXECUTION_MODES = ("serve", "task")
 
 @ray.remote(num_cpus=0.5, max_retries=2)
 def segment_task(
-    source: str, probe: ProbeResult, segment: Segment, out_wh: tuple[int, int], scale_to_original: float,
-    pose: PoseExecution, proxy_coded_wh: tuple[int, int] | None,
+    source: VideoSource,
+    probe: ProbeResult,
+    segment: Segment,
+    out_wh: tuple[int, int],
+    scale_to_original: float,
+    pose: PoseExecution,
+    proxy_coded_wh: tuple[int, int] | None,
 ) -> SegmentResult:
     from pipelines.bar import observe_bar_segment
 
@@ -259,7 +264,7 @@ def segment_task(
 
 
 def run_segments(
-    source: str,
+    source: str | ray.ObjectRef,
     probe: ProbeResult,
     segments: list[Segment],
     out_wh: tuple[int, int],
@@ -269,7 +274,10 @@ def run_segments(
     on_done: Callable[[int, int], None] | None = None,
     proxy_coded_wh: tuple[int, int] | None = None,
 ) -> list[SegmentResult]:
-    """Bounded fan-out: at most ``max_in_flight`` segments decode at once (memory stays flat)."""
+    """Bounded fan-out: at most ``max_in_flight`` segments decode at once (memory stays flat).
+
+    source: the clip's path (tasks on this machine) or an object ref to its bytes (tasks anywhere in the
+    cluster; pipelines/video/source.py): Ray hands each task the bytes as a read-only array."""
     probe_ref = ray.put(probe)  # once, not per task
     task = segment_task.options(num_cpus=pose.task_num_cpus(0.5))
     results: list[SegmentResult] = []

@@ -10,12 +10,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import av
 import numpy as np
 
 from pipelines.video.probe import ProbeResult
+from pipelines.video.source import VideoSource, open_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ def analysis_size(width_px: int, height_px: int, long_side_px: int) -> tuple[int
 
 
 def decode_segment(
-    path: Path | str,
+    path: VideoSource,
     probe: ProbeResult,
     segment: Segment,
     out_wh: tuple[int, int],
@@ -90,7 +90,7 @@ def analysis_rgb(frame: av.VideoFrame, out_wh: tuple[int, int], rotation_cw_deg:
 
 
 def decode_segment_frames(
-    path: Path | str,
+    path: VideoSource,
     probe: ProbeResult,
     segment: Segment,
     *,
@@ -103,7 +103,7 @@ def decode_segment_frames(
     wanted_pts = probe.pts[first:segment.end_frame]
     index_of = {int(p): first + i for i, p in enumerate(wanted_pts)}
     last_pts = int(wanted_pts[-1])
-    with av.open(str(path)) as container:
+    with open_source(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO" if threads > 1 else "SLICE"
         stream.codec_context.thread_count = threads

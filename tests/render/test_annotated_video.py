@@ -131,3 +131,26 @@ def test_chunks_encode_in_parallel_on_ray(disc_clip: DiscClip, tmp_path: Path, r
     written = render_annotated_video(disc_clip.path, overlay, out, overlay.n_frames, chunk_frames=25)
     assert written == overlay.n_frames
     _assert_same_timing(disc_clip.path, out)
+
+
+@pytest.mark.slow
+def test_chunk_tasks_can_read_the_clip_from_the_object_store(
+    disc_clip: DiscClip, tmp_path: Path, ray_pose: object
+) -> None:
+    """As in a cluster: the tasks get the clip's bytes (not a path they could not see) and hand their
+    chunks back as bytes; the joined video is the same as from the path."""
+    import ray
+
+    from pipelines.video.source import read_source_bytes
+
+    overlay = overlay_from(*tracks_for(disc_clip), "metric")
+    from_path, from_store = tmp_path / "path.mp4", tmp_path / "store.mp4"
+    render_annotated_video(disc_clip.path, overlay, from_path, overlay.n_frames, chunk_frames=25)
+    source_ref = ray.put(read_source_bytes(disc_clip.path))
+    written = render_annotated_video(
+        Path("/nonexistent/clip.mp4"), overlay, from_store, overlay.n_frames, chunk_frames=25,
+        task_source=source_ref,
+    )
+    assert written == overlay.n_frames
+    _assert_same_timing(disc_clip.path, from_store)
+    assert from_store.read_bytes() == from_path.read_bytes()

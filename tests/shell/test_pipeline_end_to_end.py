@@ -110,12 +110,15 @@ def test_in_task_pose_gives_the_same_analysis_as_the_serve_deployment(
     ray_pose: Settings, lift_clip: tuple[Path, GroundTruth], tmp_path: Path,
 ) -> None:
     """`liftlab analyze`'s default (the model inside each segment task) and the service's Serve deployment
-    run the same estimator on the same frames: the lifter's joints and the metrics must agree."""
+    run the same estimator on the same frames: the lifter's joints and the metrics must agree. The
+    in-task run also gets the clip as bytes through the object store, as the tasks of a cluster do."""
     video, _ = lift_clip
     request = AnalysisRequest(exercise="snatch", barbell_mass_kg=80.0)
     reports, joints = {}, {}
     for mode in ("serve", "task"):
-        settings = dataclasses.replace(ray_pose, pose_execution=mode)
+        settings = dataclasses.replace(
+            ray_pose, pose_execution=mode, video_to_tasks="object_store" if mode == "task" else "path"
+        )
         prepare_pose(settings)
         store = LocalObjectStore(tmp_path / mode)
         store.ensure_ready()
