@@ -3,10 +3,14 @@
 1. Link the people of consecutive frames into tracks (box-centre distance relative to the box size,
    greedy best-first, allowing short gaps).
 2. Score every track over the clip: large, central and confidently detected for a long time wins (the
-   lifter stays on the platform with the bar; bystanders walk through or stand at the side).
+   lifter stays on the platform with the bar; bystanders walk through or stand at the side). Tracks that
+   follow one another in time, the later starting where the earlier ended (place and size), are one body
+   seen in pieces (the detector loses a side-on lifter for seconds while the plate hides the head in the
+   front rack): the chain of such tracks with the highest total score wins, not the best single piece.
 3. Re-join the lifter across occlusion and fragmented tracks: in a frame where the chosen track is absent,
    the person closest (in place and size) to where the lifter was last seen, at most reacquire_gap_s
    earlier (or next seen, later), is the lifter.
+   People in the lifter's frames far smaller than the lifter's typical box are dropped (pieces, not the body).
 4. Fill gaps of at most ``max_fill_s`` by linear interpolation in time, flagged in ``filled``; longer gaps
    stay NaN. Filled frames carry visibility 0: nothing was seen there.
 """
@@ -34,6 +38,15 @@ class LifterSelectionConfig:
     max_fill_s: float = 0.25  # gaps up to this long are interpolated (and flagged)
     # Arms overhead or a deep catch can double the detector's box; the body is the same one.
     reacquire_max_size_ratio: float = 2.5
+    # whole tracks this far apart in time are chained when the later starts where the earlier ended (same
+    # reacquire_max_dist / reacquire_max_size_ratio gates): a front-rack pause with the plate over the
+    # face (2-3 s without the lifter on side views) must not split the lifter into two candidates
+    chain_gap_s: float = 4.0
+    # a "person" whose box diagonal is under this fraction of the lifter's median one is a piece, not the
+    # body: side-on front rack, the plate read as a person or a skeleton squeezed into the plate (70-120 px
+    # boxes vs ~270, 75-140 px median joint error on the rendered clean and jerk); whole-body postures
+    # (deep catch, arms overhead) stay within 0.5-1.5 of the median there
+    min_body_diag_fraction: float = 0.5
 
 
 @dataclass(slots=True)
@@ -92,6 +105,48 @@ def track_score(track: _Track, frame_size_wh: tuple[int, int]) -> float:
         centrality = 1.0 - 0.7 * min(abs((box[0] + box[2]) / 2.0 / w - 0.5) * 2.0, 1.0)
         total += np.sqrt(area) * centrality * float(np.mean(person.scores))
     return total
+
+
+def _median_diag(track: _Track) -> float:
+    return float(np.median([_centre_diag(p.box_xyxy_px)[1] for p in track.people]))
+
+
+def best_chain(
+    t_s: np.ndarray, tracks: list[_Track], frame_size_wh: tuple[int, int], cfg: LifterSelectionConfig
+) -> list[int]:
+    """Indices (in time order) of the chain of tracks with the highest summed track_score. A track may
+    follow another when it starts after that one's last frame, within chain_gap_s, with its first person
+    near the other's last (anchor points <= reacquire_max_dist x the larger median box diagonal of the
+    two) and median box sizes within reacquire_max_size_ratio. Best path over this time-ordered graph by
+    dynamic programming (tracks are few). A single track is a chain of one."""
+    if not tracks:
+        return []
+    order = sorted(range(len(tracks)), key=lambda k: tracks[k].frames[0])
+    score = [track_score(tracks[k], frame_size_wh) for k in order]
+    diag = [_median_diag(tracks[k]) for k in order]
+    total = list(score)  # best chain score ending with order[b]
+    previous: list[int | None] = [None] * len(order)
+    for b, kb in enumerate(order):
+        first_b = tracks[kb].frames[0]
+        for a in range(b):
+            ka = order[a]
+            last_a = tracks[ka].last_frame
+            if last_a >= first_b or t_s[first_b] - t_s[last_a] > cfg.chain_gap_s:
+                continue
+            larger, smaller = max(diag[a], diag[b]), min(diag[a], diag[b])
+            if larger / smaller >= cfg.reacquire_max_size_ratio:
+                continue
+            step = _anchor_point(tracks[kb].people[0]) - _anchor_point(tracks[ka].people[-1])
+            if float(np.linalg.norm(step)) > cfg.reacquire_max_dist * larger:
+                continue
+            if total[a] + score[b] > total[b]:
+                total[b], previous[b] = total[a] + score[b], a
+    end: int | None = int(np.argmax(total))
+    chain: list[int] = []
+    while end is not None:
+        chain.append(order[end])
+        end = previous[end]
+    return chain[::-1]
 
 
 def _anchor_point(person: PersonPose) -> np.ndarray:
@@ -162,9 +217,14 @@ def select_lifter(
     found = np.zeros(n, dtype=bool)
     tracks = link_tracks(t_s, people_per_frame, cfg)
     if tracks:
-        chosen = int(np.argmax([track_score(tr, frame_size_wh) for tr in tracks]))
-        chosen_track = dict(zip(tracks[chosen].frames, tracks[chosen].people, strict=True))
-        for f, person in _extend_by_proximity(t_s, people_per_frame, chosen_track, cfg).items():
+        chosen_track: dict[int, PersonPose] = {}
+        for k in best_chain(t_s, tracks, frame_size_wh, cfg):
+            chosen_track.update(zip(tracks[k].frames, tracks[k].people, strict=True))
+        lifter = _extend_by_proximity(t_s, people_per_frame, chosen_track, cfg)
+        body_diag = float(np.median([_centre_diag(p.box_xyxy_px)[1] for p in lifter.values()]))
+        for f, person in lifter.items():
+            if _centre_diag(person.box_xyxy_px)[1] < cfg.min_body_diag_fraction * body_diag:
+                continue
             keypoints[f] = person.keypoints_xy_px
             visibility[f] = person.scores
             found[f] = True

@@ -14,13 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.pose.lifter import select_lifter
-from services.inference.joints import JOINTS
+from services.inference.blazepose_geometry import roi_hint_from_keypoints
 from services.inference.protocol import PersonPose
-
-_IDX = {name: i for i, name in enumerate(JOINTS)}
-# the body circle encloses every joint; the nose is below the top of the head and the toes' tips beyond the
-# toe joint, so the farthest joint is stretched a little (the landmark crop adds BlazePose's 1.25 on top)
-_CIRCLE_MARGIN = 1.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +27,10 @@ class TrackingConfig:
 
 def roi_hint_from_pose(keypoints_xy_px: np.ndarray, min_joints: int = 8) -> np.ndarray | None:
     """(N_JOINTS, 2) canonical keypoints (NaN where missing) -> (2, 2) roi hint, or None when the pose has
-    no hips, no shoulders or fewer than min_joints joints."""
-    ok = np.all(np.isfinite(keypoints_xy_px), axis=1)
-    hips = [_IDX["lhip"], _IDX["rhip"]]
-    shoulders = [_IDX["lsho"], _IDX["rsho"]]
-    if int(ok.sum()) < min_joints or not ok[hips].any() or not ok[shoulders].any():
-        return None
-    hip = np.mean(keypoints_xy_px[hips][ok[hips]], axis=0)
-    shoulder = np.mean(keypoints_xy_px[shoulders][ok[shoulders]], axis=0)
-    up = shoulder - hip
-    norm = float(np.linalg.norm(up))
-    up_unit = np.array([0.0, -1.0]) if norm < 1e-6 else up / norm
-    radius = _CIRCLE_MARGIN * float(np.max(np.linalg.norm(keypoints_xy_px[ok] - hip, axis=1)))
-    if radius < 2.0:
-        return None
-    return np.stack([hip, hip + radius * up_unit]).astype(np.float32)
+    no hips, no shoulders or fewer than min_joints joints: hip centre, head direction from the shoulders,
+    radius 1.15 x the farthest joint (services.inference.blazepose_geometry.roi_hint_from_keypoints, the
+    same definition the backend checks a stride frame's tracked pose against)."""
+    return roi_hint_from_keypoints(keypoints_xy_px, min_joints)
 
 
 def plan_tracking(

@@ -26,9 +26,12 @@ from services.inference.blazepose_geometry import (
     detector_anchors_xy,
     letterbox_params,
     roi_from_detection,
+    roi_from_hint,
+    roi_hint_from_keypoints,
     roi_shift,
     weighted_nms,
 )
+from services.inference.joints import JOINT_INDEX
 from services.inference.keypoint_map import to_canonical
 from services.inference.protocol import PersonPose
 
@@ -38,6 +41,13 @@ _N_LANDMARKS = 33  # the model outputs 39 points; the last 6 are auxiliary ROI p
 DEFAULT_REFINE_MIN_SHIFT = 0.08
 DEFAULT_REFINE_BELOW_PRESENCE = 0.9
 DEFAULT_SAME_BODY_HIP_FRACTION = 0.125
+# a detector-stride frame's tracked pose must lie where its hint (interpolated between detector frames a
+# few frames away) put the body: its own roi within this roi_shift of the hint's (docs/pose.md)
+DEFAULT_MAX_HINT_SHIFT = 0.2
+# left/right canonical joint pairs: a side view hides the far limb, so "seen" is judged per body part on
+# its better side
+_BODY_PARTS = ("sho", "elb", "wri", "hip", "kne", "ank", "hee", "toe")
+_SIDE_PAIRS = np.array([[JOINT_INDEX["l" + part], JOINT_INDEX["r" + part]] for part in _BODY_PARTS])
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -74,13 +84,15 @@ class BlazePoseEstimator:
         refine_min_shift: float = DEFAULT_REFINE_MIN_SHIFT,
         refine_below_presence: float = DEFAULT_REFINE_BELOW_PRESENCE,
         same_body_hip_fraction: float = DEFAULT_SAME_BODY_HIP_FRACTION,
+        max_hint_shift: float = DEFAULT_MAX_HINT_SHIFT,
     ) -> None:
         """refine_steps: at most this many re-crops from the landmark model's own hip/scale points. A
         re-crop runs only when the crop it would use is off the current one by more than refine_min_shift
         (fraction of the crop's side, blazepose_geometry.roi_shift; 0 = always) or the pass's presence is
         below refine_below_presence. same_body_hip_fraction: a further detector candidate whose hip centre
         lies within this fraction of the smaller crop side of an already-found person's detection is the
-        same body (the detector fires twice with different radii) and gets no landmark pass (0 = off)."""
+        same body (the detector fires twice with different radii) and gets no landmark pass (0 = off).
+        min_tracking_visibility / max_hint_shift: the gate of ``track`` (see there)."""
         if max_people < 1:
             raise ValueError(f"max_people: expected >= 1, got {max_people}")
         self.name = name
@@ -96,6 +108,7 @@ class BlazePoseEstimator:
         self.refine_min_shift = refine_min_shift
         self.refine_below_presence = refine_below_presence
         self.same_body_hip_fraction = same_body_hip_fraction
+        self.max_hint_shift = max_hint_shift
         # input buffers reused across calls (set_tensor copies them in; no view of interpreter memory kept)
         self._det_canvas = np.zeros((1, DETECTOR_INPUT_PX, DETECTOR_INPUT_PX, 3), np.float32)
         self._lm_input = np.zeros((1, LANDMARK_INPUT_PX, LANDMARK_INPUT_PX, 3), np.float32)
@@ -127,8 +140,13 @@ class BlazePoseEstimator:
         detector missed, hint from up to a second away), or only under the same rule as ``estimate``
         (refine_min_shift / refine_below_presence: the detector-stride frames, hint from a few frames
         away). A person is returned (tracked=True) only when the model's presence flag reaches
-        min_presence and the median canonical joint score reaches min_tracking_visibility; otherwise the
-        frame's list is empty."""
+        min_presence and it passes the gate of its kind, otherwise the frame's list is empty:
+        - always_refine (a retry, hint up to a second old): the median canonical joint score reaches
+          min_tracking_visibility;
+        - conditional re-crop (a detector-stride frame): the median over body parts (shoulders ... toes)
+          of the better side's score reaches min_tracking_visibility, and the pose's own roi
+          (roi_hint_from_keypoints) is within max_hint_shift of the hint's (docs/pose.md "Detector
+          stride": same or lower truth error on rendered lifts, fewer detector fallbacks on side views)."""
         if len(roi_hints) != len(frames_rgb):
             raise ValueError(f"roi_hints: expected {len(frames_rgb)} entries, got {len(roi_hints)}")
         flags = [always_refine] * len(frames_rgb) if isinstance(always_refine, bool) else list(always_refine)
@@ -150,7 +168,18 @@ class BlazePoseEstimator:
         # no detector vouches for this body: the presence flag alone also passes crops of a half-seen or
         # wrongly placed figure (rendered clean catches: presence 0.5-0.9 with joints 100+ px off), whose
         # landmarks then mostly read as not visible. Ask most joints to be seen as well.
-        if person is None or float(np.median(person.scores)) < self.min_tracking_visibility:
+        if person is None:
+            return []
+        if always_refine:
+            seen = float(np.median(person.scores))
+        else:
+            # a hint from detector frames a few frames away: the body cannot have moved far, and a side
+            # view's far limbs read as not visible although the near ones are well placed
+            seen = float(np.median(np.max(person.scores[_SIDE_PAIRS], axis=1)))
+            own = roi_hint_from_keypoints(person.keypoints_xy_px, min_joints=1)
+            if own is None or roi_shift(roi_from_hint(hint_xy), roi_from_hint(own)) > self.max_hint_shift:
+                return []
+        if seen < self.min_tracking_visibility:
             return []
         return [replace(person, tracked=True)]
 

@@ -13,10 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.inference.joints import JOINT_INDEX
+
 DETECTOR_INPUT_PX = 224
 _STRIDES = (8, 16, 32, 32, 32)
 _SCORE_CLIP = 100.0
 ROI_SCALE = 1.25  # the landmark crop is 1.25x the body circle's diameter, as in BlazePose
+# the body circle of a roi hint encloses every joint; the nose is below the top of the head and the toes'
+# tips beyond the toe joint, so the farthest joint is stretched a little (ROI_SCALE comes on top)
+HINT_CIRCLE_MARGIN = 1.15
+_HIPS = [JOINT_INDEX["lhip"], JOINT_INDEX["rhip"]]
+_SHOULDERS = [JOINT_INDEX["lsho"], JOINT_INDEX["rsho"]]
 
 
 def detector_anchors_xy() -> np.ndarray:
@@ -174,3 +181,27 @@ def roi_shift(a: RotatedRoi, b: RotatedRoi) -> float:
     size = abs(b.size_px / max(a.size_px, 1e-9) - 1.0)
     angle = float(np.arccos(np.clip(float(a.down_unit @ b.down_unit), -1.0, 1.0)))
     return max(centre, size, angle / 2.0)
+
+
+def roi_hint_from_keypoints(keypoints_xy_px: np.ndarray, min_joints: int = 8) -> np.ndarray | None:
+    """(N_JOINTS, 2) canonical keypoints (NaN where missing) -> (2, 2) roi hint (mid-hip and the point on
+    the body circle towards the shoulders), or None when the pose has no hips, no shoulders or fewer than
+    min_joints joints. The caller's hints (pipelines.pose.tracking) and the backend's check of a tracked
+    pose against its hint use this one definition."""
+    ok = np.all(np.isfinite(keypoints_xy_px), axis=1)
+    if int(ok.sum()) < min_joints or not ok[_HIPS].any() or not ok[_SHOULDERS].any():
+        return None
+    hip = np.mean(keypoints_xy_px[_HIPS][ok[_HIPS]], axis=0)
+    shoulder = np.mean(keypoints_xy_px[_SHOULDERS][ok[_SHOULDERS]], axis=0)
+    up = shoulder - hip
+    norm = float(np.linalg.norm(up))
+    up_unit = np.array([0.0, -1.0]) if norm < 1e-6 else up / norm
+    radius = HINT_CIRCLE_MARGIN * float(np.max(np.linalg.norm(keypoints_xy_px[ok] - hip, axis=1)))
+    if radius < 2.0:
+        return None
+    return np.stack([hip, hip + radius * up_unit]).astype(np.float32)
+
+
+def roi_from_hint(hint_xy_px: np.ndarray) -> RotatedRoi:
+    """The landmark crop a (2, 2) roi hint stands for (as a detection with that hip and circle point)."""
+    return roi_from_detection(Detection(1.0, np.asarray(hint_xy_px, dtype=np.float32)[[0, 1, 0, 1]]))

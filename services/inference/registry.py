@@ -23,6 +23,7 @@ def build_estimator(manifest: ModelManifest, max_people: int = 3) -> PoseEstimat
     weights in service)."""
     if manifest.backend == "mediapipe_blazepose":
         from services.inference.blazepose_backend import (
+            DEFAULT_MAX_HINT_SHIFT,
             DEFAULT_REFINE_BELOW_PRESENCE,
             DEFAULT_REFINE_MIN_SHIFT,
             DEFAULT_SAME_BODY_HIP_FRACTION,
@@ -47,6 +48,7 @@ def build_estimator(manifest: ModelManifest, max_people: int = 3) -> PoseEstimat
             same_body_hip_fraction=float(
                 manifest.options.get("same_body_hip_fraction", DEFAULT_SAME_BODY_HIP_FRACTION)
             ),
+            max_hint_shift=float(manifest.options.get("max_hint_shift", DEFAULT_MAX_HINT_SHIFT)),
         )
     if manifest.backend == "mmpose_rtmpose":
         from services.inference.rtmpose_backend import build_rtmpose_estimator

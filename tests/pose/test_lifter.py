@@ -69,3 +69,48 @@ def test_no_people_gives_an_empty_track() -> None:
     track = select_lifter(_times(10), [[] for _ in range(10)], FRAME_WH)
     assert not track.lifter_found.any() and np.isnan(track.keypoints_xy_px).all()
     assert track.mean_markers_validity == 0.0
+
+
+def test_lifter_lost_longer_than_the_reacquire_gap_is_one_chain_of_tracks() -> None:
+    # side-on clean and jerk: the plate hides the face in the front rack and the detector loses the lifter
+    # for 2.3 s; the jerk piece alone (arms overhead: bigger box) would outscore the clean piece
+    n = 313
+    frames: list[list[PersonPose]] = []
+    for i in range(n):
+        people = [_person(120, 320, 150, score=0.6)]  # someone small at the side all along
+        if i <= 140:
+            people.append(_person(490, 330, 260))
+        elif i >= 208:
+            people.append(_person(495, 310, 380))
+        frames.append(people)
+    track = select_lifter(_times(n), frames, FRAME_WH)
+    assert track.lifter_found[:141].all() and track.lifter_found[208:].all()
+    assert not track.lifter_found[141:208].any()
+    assert np.all(np.abs(track.keypoints_xy_px[track.lifter_found, 0, 0] - 492.5) < 5)
+
+
+def test_tracks_are_not_chained_across_a_place_or_size_change_or_a_long_gap() -> None:
+    n = 300
+    frames: list[list[PersonPose]] = []
+    for i in range(n):
+        people: list[PersonPose] = []
+        if i < 100:
+            people.append(_person(480, 300, 300))
+        elif 170 <= i < 200:
+            people.append(_person(850, 300, 300))  # somebody else, far from where the lifter was
+        elif i >= 260:
+            people.append(_person(480, 300, 300))  # back in place, but 5.3 s later
+        frames.append(people)
+    track = select_lifter(_times(n), frames, FRAME_WH)
+    assert track.lifter_found[:100].all() and not track.lifter_found[100:].any()
+
+
+def test_a_piece_far_smaller_than_the_lifter_is_not_the_lifter() -> None:
+    # the plate over the head read as a small "person" where the lifter stands (front rack, side view)
+    n = 90
+    frames = [[_person(480, 300, 300)] for _ in range(n)]
+    for i in range(30, 50):
+        frames[i] = [_person(480, 220, 130, score=0.7)]  # box diagonal 0.43 of the lifter's
+    track = select_lifter(_times(n), frames, FRAME_WH)
+    assert not track.lifter_found[30:50].any() and not track.filled[30:50].any()
+    assert track.lifter_found[:30].all() and track.lifter_found[50:].all()
