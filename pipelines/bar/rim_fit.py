@@ -20,9 +20,14 @@ AWAY_COS = 0.0  # rays at least 90 deg from the bar axis's image direction see t
 ARC_MIN_STRETCH = 0.004  # vertical over horizontal half extent above which the away-arc fit is tried
 ARC_MAX_H_CHANGE = 0.006  # ... and accepted only if the horizontal half extent stays within this
 ARC_MAX_SHIFT = 0.05  # ... and the centre moves less than this (fractions of the radius)
-YAWED_MIN_DEG = 12.0  # full-fit yaw from which the band is looked for beside the plate
+YAWED_MIN_DEG = 8.0  # full-fit yaw from which the band is looked for beside the plate
 BAND_MAX_AXIS_CHANGE = 0.06  # ... and its fit may change either half extent by this share of r
-FOCAL_PER_WIDTH = 0.8  # assumed focal length / image width (phone main cameras: 0.7-0.85)
+FOCAL_PER_LONG_SIDE = 0.8  # assumed focal length / long side of the frame (phone main cameras: 0.7-0.85)
+YAW_GRID_DEG = np.arange(0.0, 31.0, 3.0)  # yaws tried by the yawed-plate fit, each side
+YAWED_MIN_FIT_DEG = 5.0  # ... and it is kept only if it finds at least this yaw
+YAWED_MAX_RMS_PX = 0.25  # ... and its arc's rms residual is below this (yaw 10 / 20 clips: 0.06-0.19)
+YAWED_MAX_SHIFT = 0.1  # its centre may move this far from the full fit's (fraction of r): the band is wide
+SIDE_MIN_POINT_RATIO = 0.75  # an arc with fewer kept rays than this share of the other side's is the band's
 YELLOW_FACE_CHROMA = -100.0  # blue minus luma (grey levels) of the face below which chroma edges count
 
 
@@ -143,7 +148,68 @@ def _away_arc_fit(
     return arc
 
 
-def _yawed_band_fit(
+def plate_image_conics(
+    centre_xy: np.ndarray, radius_rel: float, yaw_rad: np.ndarray, focal_px: float, principal_xy: np.ndarray
+) -> np.ndarray:
+    """(m, 3, 3) image conics of a plate rim seen by a pinhole camera turned by yaw (m,) about the vertical.
+
+    The rim is a circle of radius radius_rel x depth, centred on the viewing ray through centre_xy (its
+    projected centre), in a plane whose normal is the bar axis: (sin yaw, 0, cos yaw) in camera
+    coordinates (x right, y down, z forward), whose vanishing point is f tan(yaw) beside the principal
+    point. Projective, not affine: off the image centre the rim's ellipse tilts (146 deg at yaw 10 with
+    the bar on the floor), which an axis-aligned ellipse cannot follow.
+    """
+    f = float(focal_px)
+    k = np.array([[f, 0.0, principal_xy[0]], [0.0, f, principal_xy[1]], [0.0, 0.0, 1.0]])
+    ray = np.array([(centre_xy[0] - principal_xy[0]) / f, (centre_xy[1] - principal_xy[1]) / f, 1.0])
+    m = yaw_rad.shape[0]
+    cols = np.zeros((m, 3, 3))
+    cols[:, 0, 0] = radius_rel * np.cos(yaw_rad)  # in-plane horizontal axis, perpendicular to the bar
+    cols[:, 2, 0] = -radius_rel * np.sin(yaw_rad)
+    cols[:, 1, 1] = radius_rel  # in-plane vertical axis
+    cols[:, :, 2] = ray
+    h_inv = np.linalg.inv(k @ cols)  # plane (a, b, 1) -> image; the rim is a^2 + b^2 = 1
+    return np.asarray(np.transpose(h_inv, (0, 2, 1)) @ np.diag([1.0, 1.0, -1.0]) @ h_inv)
+
+
+def _conic_axes(conics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Semi-axes (m, 2) (major first) and their unit directions (m, 2, 2) (columns) of ellipse conics."""
+    a = conics[:, :2, :2]
+    b = conics[:, :2, 2]
+    centre = -np.linalg.solve(a, b[:, :, None])[:, :, 0]
+    scale = -(conics[:, 2, 2] + (b * centre).sum(axis=1))
+    w, vec = np.linalg.eigh(a / scale[:, None, None])
+    return 1.0 / np.sqrt(np.maximum(w, 1e-12)), vec
+
+
+def _fit_shaped_ellipses(
+    pts: np.ndarray, weights: np.ndarray, origin: np.ndarray, semi: np.ndarray, vec: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Least-squares ellipses of the given shapes (orientation and axis ratio fixed, m of them) through
+    the weighted points: centre and size free, a circle fit after un-squashing the minor axis.
+
+    pts (n, 2); weights (m, n) 0/1; origin (2,) near the centre (for conditioning); semi (m, 2) major
+    first and vec (m, 2, 2) from _conic_axes. Returns centres (m, 2), semi-axes (m, 2) along vec, and the
+    rms residual (m,) in pixels of the major axis.
+    """
+    stretch = semi[:, 0] / semi[:, 1]
+    q = (pts - origin) @ vec  # (m, n, 2): coordinates along each shape's axes
+    q[:, :, 1] *= stretch[:, None]
+    x = np.concatenate([q, np.ones((*q.shape[:2], 1))], axis=2)
+    rhs = (q * q).sum(axis=2)
+    xw = x * weights[:, :, None]
+    normal = np.transpose(xw, (0, 2, 1)) @ x + 1e-9 * np.eye(3)
+    sol = np.linalg.solve(normal, (xw * rhs[:, :, None]).sum(axis=1)[:, :, None])[:, :, 0]
+    c = sol[:, :2] / 2.0
+    r = np.sqrt(np.maximum(sol[:, 2] + (c * c).sum(axis=1), 0.0))
+    resid = np.hypot(q[:, :, 0] - c[:, 0, None], q[:, :, 1] - c[:, 1, None]) - r[:, None]
+    rms = np.sqrt((weights * resid**2).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0))
+    c[:, 1] /= stretch
+    centres = origin + (vec @ c[:, :, None])[:, :, 0]
+    return centres, np.column_stack([r, r / stretch]), rms
+
+
+def _yawed_plate_fit(
     pts: np.ndarray,
     keep: np.ndarray,
     cos_t: np.ndarray,
@@ -156,47 +222,72 @@ def _yawed_band_fit(
     """Face ellipse of a yawed plate from the rim arc facing away from its side band; None if unsure.
 
     Turned by yaw about the vertical, the camera sees the bar's vanishing point on the horizon through
-    the image centre, f tan(yaw) to one side; the side band (and the far plate) show towards it. f is
-    taken as FOCAL_PER_WIDTH x the image width and yaw from the full fit (which the band inflates a
-    little: the direction is a few degrees off, harmless for a half-rim cut). Each side's arc fit is
-    tested on the rim points facing that side: the band's side sticks out of it (median normalised
-    radius > 1), the clean side lies inside; a plate stretched by motion blur sticks out on both and
-    is left alone.
+    the image centre, f tan(yaw) to one side (f assumed FOCAL_PER_LONG_SIDE x the long side); the side
+    band and the far plate show towards it, the arc facing away is the bare face rim. For each side and
+    each yaw of a grid the rim's projected shape (plate_image_conics: orientation and axis ratio) is
+    fitted to that arc with free centre and size; the yaw with the least residual wins, refined by a
+    parabola. Side: the band side's arc loses rays to the ellipse rejection (band rays sit off the
+    face's ellipse), so an arc with clearly fewer kept rays is the band's; otherwise the smaller residual
+    (the band's arc is not an ellipse of the model's shape).
     """
     ratio = float(np.clip(semi_hv[0] / semi_hv[1], 0.0, 1.0))
     if np.rad2deg(np.arccos(ratio)) < YAWED_MIN_DEG:
         return None
-    off = FOCAL_PER_WIDTH * 2.0 * image_centre[0] * np.tan(np.arccos(ratio))
-    sides: list[tuple[float, tuple[np.ndarray, np.ndarray]]] = []
-    for sign in (-1.0, 1.0):
-        vp = image_centre + np.array([sign * off, 0.0])
-        u = vp - center
-        dist = float(np.hypot(*u))
-        if dist < 0.5 * rad:
-            continue
-        toward = (cos_t * u[0] + sin_t * u[1]) / dist
-        arc = fit_axis_ellipse(pts[keep & (toward < AWAY_COS)])
-        if arc is None or not np.all(np.abs(arc[1] / rad - 1) < 0.3):
-            continue
-        near = keep & (toward > 0.3)
-        if near.sum() < 4:
-            continue
-        d = pts[near] - arc[0]
-        rho = np.hypot(d[:, 0] / arc[1][0], d[:, 1] / arc[1][1])
-        sides.append((float(np.median(rho)), arc))
-    if not sides:
+    focal = FOCAL_PER_LONG_SIDE * (2.0 * float(max(image_centre)) + 1.0)  # centre (w - 1) / 2
+    n_grid = YAW_GRID_DEG.size
+    yaw = np.deg2rad(np.concatenate([-YAW_GRID_DEG, YAW_GRID_DEG]))
+    kept_pts, kept_cos, kept_sin = pts[keep], cos_t[keep], sin_t[keep]
+
+    def fit(yaw_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        conics = plate_image_conics(center, rad / focal, yaw_rad, focal, image_centre)
+        semi, vec = _conic_axes(conics)
+        u = image_centre[None, :] + np.column_stack([focal * np.tan(yaw_rad), np.zeros_like(yaw_rad)])
+        u = u - center
+        u /= np.maximum(np.hypot(u[:, 0], u[:, 1]), 1e-9)[:, None]
+        away = (kept_cos[None, :] * u[:, :1] + kept_sin[None, :] * u[:, 1:] < AWAY_COS).astype(float)
+        centres, axes, rms = _fit_shaped_ellipses(kept_pts, away, center, semi, vec)
+        return centres, axes, vec, rms, away.sum(axis=1)
+
+    centres_grid, axes, vec, rms_grid, n_grid_away = fit(yaw)
+    # Half extents along x and y of each grid ellipse (axis 0 of vec is the major one).
+    cos_a, sin_a = vec[:, 0, 0], vec[:, 1, 0]
+    hv_grid = np.column_stack(
+        [np.hypot(axes[:, 0] * cos_a, axes[:, 1] * sin_a), np.hypot(axes[:, 0] * sin_a, axes[:, 1] * cos_a)]
+    )
+    # Per side, the yaw of least residual refined by a parabola; the fit there is interpolated between
+    # the two nearest grid yaws (a second fit would cost as much again for a few hundredths of a pixel).
+    refined, rms, n_away = np.empty(2), np.empty(2), np.empty(2)
+    centres, fit_hv = np.empty((2, 2)), np.empty((2, 2))
+    for side in range(2):  # the left-hand vanishing point, then the right-hand one
+        off = side * n_grid
+        e = rms_grid[off : off + n_grid]
+        j = min(max(int(np.argmin(e)), 1), n_grid - 2)
+        denom = float(e[j - 1] - 2 * e[j] + e[j + 1])
+        frac = min(max(0.5 * float(e[j - 1] - e[j + 1]) / denom if denom > 1e-12 else 0.0, -1.0), 1.0)
+        nb = off + (j + 1 if frac >= 0 else j - 1)
+        w = abs(frac)
+        refined[side] = YAW_GRID_DEG[j] + frac * (YAW_GRID_DEG[1] - YAW_GRID_DEG[0])
+        centres[side] = (1 - w) * centres_grid[off + j] + w * centres_grid[nb]
+        fit_hv[side] = (1 - w) * hv_grid[off + j] + w * hv_grid[nb]
+        rms[side], n_away[side] = rms_grid[off + j], n_grid_away[off + j]
+    enough = n_away >= N_RAYS * MIN_INLIER_SHARE * 0.75
+    best = -1
+    if n_away[0] < SIDE_MIN_POINT_RATIO * n_away[1]:
+        best = 1
+    elif n_away[1] < SIDE_MIN_POINT_RATIO * n_away[0]:
+        best = 0
+    elif enough.all():
+        best = int(np.argmin(rms))
+    # A fit that finds the plate side-on is no yawed plate but a motion-blurred one (stretched along its
+    # path), left to the away-arc logic; an arc the model's shape does not follow closely is no bare rim
+    # (blur, an arm across it).
+    if best < 0 or not enough[best] or refined[best] < YAWED_MIN_FIT_DEG or rms[best] > YAWED_MAX_RMS_PX:
         return None
-    sides.sort(key=lambda s: s[0])
-    # One side only: the band's rim points stick out of the other side's fit, the clean side's lie
-    # inside this side's (a blurred plate, stretched up and down, sticks out on both).
-    if len(sides) < 2 or not sides[0][0] < 1.0 < sides[-1][0]:
+    if np.any(np.abs(fit_hv[best] - semi_hv) > BAND_MAX_AXIS_CHANGE * rad):
         return None
-    arc = sides[-1][1]
-    if np.any(np.abs(arc[1] - semi_hv) > BAND_MAX_AXIS_CHANGE * rad):
+    if np.hypot(*(centres[best] - center)) >= YAWED_MAX_SHIFT * rad:
         return None
-    if arc[1][1] >= semi_hv[1] or np.hypot(*(arc[0] - center)) >= ARC_MAX_SHIFT * rad:
-        return None
-    return arc
+    return centres[best], fit_hv[best]
 
 
 def fit_plate_rim(
@@ -288,11 +379,12 @@ def fit_plate_rim(
         center, semi_hv = ell[0], _semi_axes_hv(ell[1], ell[2])
     _, rad = fit_circle(pts[keep])
     if vanish_xy is not None and semi_hv[1] > (1 + ARC_MIN_STRETCH) * semi_hv[0]:
-        arc = _away_arc_fit(pts, keep, cos_t[:, 0], sin_t[:, 0], center, rad, np.asarray(vanish_xy, float))
+        vanish = np.asarray(vanish_xy, float)
+        arc = _away_arc_fit(pts, keep, cos_t[:, 0], sin_t[:, 0], center, rad, vanish)
         # The side band / far plate only ever push the rim outwards, along the bar's image direction:
         # with a side-on camera that stretches the vertical axis and leaves the horizontal one. A yawed
-        # camera's band lies beside the plate instead and the arc fit moves the horizontal axis: keep
-        # the full fit there.
+        # camera's band lies beside the plate instead and the arc fit moves the horizontal axis: there
+        # the band lies towards a vanishing point off the image centre (_yawed_plate_fit).
         if (
             arc is not None
             and arc[1][1] < semi_hv[1]
@@ -301,11 +393,9 @@ def fit_plate_rim(
         ):
             center, semi_hv = arc
         else:
-            band = _yawed_band_fit(
-                pts, keep, cos_t[:, 0], sin_t[:, 0], center, semi_hv, rad, np.asarray(vanish_xy, float)
-            )
-            if band is not None:
-                center, semi_hv = band
+            yawed = _yawed_plate_fit(pts, keep, cos_t[:, 0], sin_t[:, 0], center, semi_hv, rad, vanish)
+            if yawed is not None:
+                center, semi_hv = yawed
     share = float(keep.sum()) / N_RAYS
     sharp = min(1.0, float(np.median(g1[keep])) / EDGE_FULL_SCORE)
     return RimFit(center_xy=center, radius=rad, semi_axes_hv=semi_hv, inlier_share=share, score=share * sharp)
