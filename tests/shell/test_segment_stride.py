@@ -38,7 +38,9 @@ def run(stride: int, lost_by_tracker: set[int]) -> tuple[segments.SegmentResult,
         ok = i not in lost_by_tracker and abs(float(hint[0, 0]) - true_x(i)) < 1.0
         return FakeResponse([person(standing_pose(true_x(i)), tracked=True)] if ok else [])
 
-    probe = cast(ProbeResult, SimpleNamespace(t_s=np.arange(N + 1) / 30.0))
+    probe = cast(
+        ProbeResult, SimpleNamespace(t_s=np.arange(N + 1) / 30.0, info=SimpleNamespace(rotation_deg=0))
+    )
     result = segments.process_segment(
         "unused.mp4", probe, Segment(0, 1, N + 1), (960, 540), 2.0, estimate=estimate,
         observe_bar=lambda frames, _s, _o: [None] * len(frames), track=track, detector_stride=stride,

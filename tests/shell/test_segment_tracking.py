@@ -36,14 +36,20 @@ class FakeResponse:
 
 @pytest.fixture
 def fake_decode(monkeypatch: pytest.MonkeyPatch) -> None:
-    def decode(_path: Path, _probe: Any, segment: Segment, out_wh: tuple[int, int],
-               include_previous: bool) -> Iterator[tuple[int, np.ndarray]]:
+    def decode(
+        _path: Path, _probe: Any, segment: Segment, include_previous: bool
+    ) -> Iterator[tuple[int, int]]:
         first = segment.start_frame - 1 if include_previous else segment.start_frame
         for i in range(first, segment.end_frame):
-            frame = np.zeros((out_wh[1], out_wh[0], 3), np.uint8)
-            frame[0, 0, 0] = i  # the fake models read the frame index from here
-            yield i, frame
-    monkeypatch.setattr(segments, "decode_segment", decode)
+            yield i, i  # the "decoded frame" is its index; analysis_rgb below draws it
+
+    def analysis_rgb(decoded: int, out_wh: tuple[int, int], _rotation_cw_deg: int) -> np.ndarray:
+        frame = np.zeros((out_wh[1], out_wh[0], 3), np.uint8)
+        frame[0, 0, 0] = decoded  # the fake models read the frame index from here
+        return frame
+
+    monkeypatch.setattr(segments, "decode_segment_frames", decode)
+    monkeypatch.setattr(segments, "analysis_rgb", analysis_rgb)
 
 
 def run(missing: set[int], max_rounds: int = 6) -> tuple[segments.SegmentResult, list[list[int]]]:
@@ -62,7 +68,9 @@ def run(missing: set[int], max_rounds: int = 6) -> tuple[segments.SegmentResult,
     def observe_bar(frames: list[np.ndarray], _scale: float, _overlap: bool) -> list[None]:
         return [None] * len(frames)
 
-    probe = cast(ProbeResult, SimpleNamespace(t_s=np.arange(N + 1) / 30.0))
+    probe = cast(
+        ProbeResult, SimpleNamespace(t_s=np.arange(N + 1) / 30.0, info=SimpleNamespace(rotation_deg=0))
+    )
     original_plan = segments.plan_tracking
 
     def plan_spy(*args: Any, **kwargs: Any) -> dict[int, np.ndarray]:
