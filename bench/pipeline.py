@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._clips import CACHE, phone_gop_copy
 from bench._rss import PeakRss, tree_cpu_by_name, tree_cpu_s
+from bench.decode import ffmpeg_binary, ffmpeg_cpu
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
 from pipelines.shell.pipeline import run_analysis
@@ -142,14 +143,25 @@ def main() -> None:
     for mode in args.pose_execution:
         for clip in cold_clips:
             cold_by_mode[f"{mode} | {clip.name}"] = cold(clip, mode, warm_by_mode[mode][clip.name]["wall_s"])
+    # The machines' speed varies between days (shared, throttled): the clip's own decode by
+    # `ffmpeg -threads 1` in the same run is the yardstick; costs in "ffmpeg decodes" compare across runs.
+    exe = ffmpeg_binary()
+    ffmpeg_ms: dict[str, float] = {}
+    if exe is not None:
+        for clip in clips:
+            n, cpu_s = ffmpeg_cpu(clip, (960, 540), exe)
+            ffmpeg_ms[clip.name] = 1000 * cpu_s / n
+            print(f"\nyardstick: ffmpeg -threads 1 decodes {clip.name} at "
+                  f"{ffmpeg_ms[clip.name]:.1f} CPU-ms/frame")
     print("\n== side by side (same clips, same run; CPU figures are steadier than wall on a shared machine)")
-    print("| pose execution | clip | warm wall s | RTF | CPU-ms/frame | CPU-s/2 cores/duration | PSS GiB "
-          "| bar % |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| pose execution | clip | warm wall s | RTF | CPU-ms/frame | in ffmpeg decodes | "
+          "CPU-s/2 cores/duration | PSS GiB | bar % |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for mode, per_clip in warm_by_mode.items():
         for name, r in per_clip.items():
+            decodes = r["cpu_ms_per_frame"] / ffmpeg_ms[name] if name in ffmpeg_ms else float("nan")
             print(f"| {mode} | {name} | {r['wall_s']:.1f} | {r['rtf']:.2f} | {r['cpu_ms_per_frame']:.1f} | "
-                  f"{r['cpu_rtf']:.2f} | {r['pss_gib']:.2f} | {r['bar_share_pct']:.1f} |")
+                  f"{decodes:.2f} | {r['cpu_rtf']:.2f} | {r['pss_gib']:.2f} | {r['bar_share_pct']:.1f} |")
     print("| pose execution | clip | cold wall s | cold overhead s | cold PSS GiB |")
     print("|---|---|---|---|---|")
     for mode, r in cold_by_mode.items():
