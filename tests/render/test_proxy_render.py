@@ -98,3 +98,32 @@ def test_proxies_with_a_hole_fall_back_to_the_source(disc_clip: DiscClip, tmp_pa
     out = tmp_path / "fallback.mp4"
     assert start_annotated_video(disc_clip.path, overlay, out, overlay.n_frames, frames=holed).result() == 75
     _assert_same_timing(disc_clip.path, out)
+
+
+def test_variable_frame_rate_keeps_every_timestamp(tmp_path: Path) -> None:
+    from tests.support.clips import encode_clip
+
+    path = tmp_path / "vfr.mp4"
+    encode_clip(path, width=640, height=360, n_frames=45, pts_jitter=0.3, gop=10)
+    probe = probe_video(path)
+    assert probe.info.variable_frame_rate
+    clip = DiscClip(path, probe.t_s, np.zeros((45, 2)), 640, 360, probe.info.duration_s)
+    overlay = _overlay(clip)
+    from_source, from_proxy = tmp_path / "source.mp4", tmp_path / "proxy.mp4"
+    render_annotated_chunk(path, 0, 45, overlay, from_source)
+    render_annotated_chunk_from_proxies(
+        _proxies(clip, overlay), 0, 45, overlay, source_timing(probe), from_proxy
+    )
+    with av.open(str(from_source)) as a, av.open(str(from_proxy)) as b:
+        assert [f.pts for f in a.decode(video=0)] == [f.pts for f in b.decode(video=0)]
+        assert a.streams.video[0].duration == b.streams.video[0].duration
+    np.testing.assert_allclose(  # every frame at its source time (the source path's own test, for VFR)
+        _probe_pts_s(from_proxy), probe.t_s, atol=1e-6
+    )
+
+
+def _probe_pts_s(path: Path) -> np.ndarray:
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        assert stream.time_base is not None
+        return np.asarray([f.pts for f in c.decode(stream)], dtype=np.float64) * float(stream.time_base)
