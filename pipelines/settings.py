@@ -46,7 +46,7 @@ class Settings:
     pose_replica_num_cpus: float = 0.5  # logical CPUs a replica holds: leaves room for decode and render
     pose_max_people: int = 3
     # "serve": frames go to the Ray Serve deployment (the service); "task": the model runs inside each
-    # segment task (`liftlab analyze` defaults to it; docs/performance.md "Pose execution")
+    # segment task (`liftlab analyze` defaults to it; docs/performance.md "Round 3")
     pose_execution: str = "serve"
     # --- annotated video (docs/performance.md has the measurements behind these defaults) ---
     render_long_side_px: int = 720  # output frames' long side (0: source size)

@@ -141,7 +141,6 @@ def _numeric(values: list[Any]) -> bool:
 
 def source_timing(probe: ProbeResult) -> SourceTiming:
     pts = np.asarray(probe.pts, dtype=np.int64)
-    durations = probe.duration_pts if probe.duration_pts is not None else np.zeros_like(pts)
     return SourceTiming(time_base=probe.time_base_q, average_rate=probe.average_rate, pts=pts - pts[0],
-                        duration_pts=np.asarray(durations, dtype=np.int64),
+                        duration_pts=probe.duration_pts,
                         display_wh=(probe.info.width_px, probe.info.height_px))

@@ -23,7 +23,7 @@ from pipelines.video.decode import Segment, analysis_rgb, decode_segment_frames
 from pipelines.video.probe import ProbeResult
 from pipelines.video.proxy import ProxySegment, ProxyWriter
 from pipelines.video.source import VideoSource
-from services.inference.protocol import PersonPose, RoiTracker
+from services.inference.protocol import PersonPose, RoiTracker, track_with_flags
 
 # The person detector runs on every k-th frame of a segment (and its last); the frames between go to
 # `track` with a hint from the detector frames around them (docs/pose.md "Detector stride"). 1 = the
@@ -84,9 +84,9 @@ def process_segment(
     )
     for idx, frame in decode_segment_frames(source, probe, segment, include_previous=overlap_first):
         rgb = analysis_rgb(frame, out_wh, probe.info.rotation_deg)
-        if proxy is not None and idx >= segment.start_frame:
-            proxy.add(frame)
         if idx >= segment.start_frame:
+            if proxy is not None:
+                proxy.add(frame)
             if idx - segment.start_frame in on_detector:
                 pending.append((idx, estimate(rgb)))  # asynchronous: pose runs while we keep decoding
             else:
@@ -212,15 +212,16 @@ class PoseExecution:
     models_dir: str = "models"
     max_people: int = 3
 
-    def task_num_cpus(self, serve_task_num_cpus: float) -> float:
+    @property
+    def segment_task_num_cpus(self) -> float:
         # in-task pose keeps its core busy the whole segment; with Serve the replicas hold the CPUs
-        return 1.0 if self.mode == "task" else serve_task_num_cpus
+        return 1.0 if self.mode == "task" else 0.5
 
 
 POSE_EXECUTION_MODES = ("serve", "task")
 
 
-@ray.remote(num_cpus=0.5, max_retries=2)
+@ray.remote(max_retries=2)  # num_cpus: PoseExecution.segment_task_num_cpus
 def segment_task(
     source: VideoSource,
     probe: ProbeResult,
@@ -238,11 +239,7 @@ def segment_task(
         estimator = cached_estimator(pose.model, pose.models_dir, pose.max_people)
 
         def track_one(rgb: np.ndarray, hint: np.ndarray, always_refine: bool = True) -> list[PersonPose]:
-            # the same call shapes the Serve deployment's `track` makes (services/inference/serve_app.py)
-            track_many: Any = estimator.track  # type: ignore[attr-defined]
-            if always_refine:
-                return list(track_many([rgb], [hint])[0])
-            return list(track_many([rgb], [hint], [False])[0])
+            return track_with_flags(estimator, [rgb], [hint], [always_refine])[0]
 
         return process_segment(
             source, probe, segment, out_wh, scale_to_original,
@@ -279,7 +276,7 @@ def run_segments(
     source: the clip's path (tasks on this machine) or an object ref to its bytes (tasks anywhere in the
     cluster; pipelines/video/source.py): Ray hands each task the bytes as a read-only array."""
     probe_ref = ray.put(probe)  # once, not per task
-    task = segment_task.options(num_cpus=pose.task_num_cpus(0.5))
+    task = segment_task.options(num_cpus=pose.segment_task_num_cpus)
     results: list[SegmentResult] = []
     in_flight: list[ray.ObjectRef] = []
     queue = list(segments)

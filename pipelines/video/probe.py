@@ -30,9 +30,9 @@ class ProbeResult:
     keyframe_index: np.ndarray  # (k,) indices into t_s of key frames (decoding can start there)
     time_base: float
     # exact stream timing, for writing frames back with the source's timestamps (annotated video)
-    time_base_q: Fraction = Fraction(1, 90000)
-    average_rate: Fraction | None = None
-    duration_pts: np.ndarray | None = None  # (n_frames,) int64 packet durations in time_base_q (0: unknown)
+    time_base_q: Fraction
+    average_rate: Fraction | None
+    duration_pts: np.ndarray  # (n_frames,) int64 packet durations in time_base_q (0: unknown)
 
 
 def probe_video(path: Path, max_duration_s: float = float("inf")) -> ProbeResult:

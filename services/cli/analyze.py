@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 def embedded_settings(out_dir: Path) -> Settings:
     """Settings of the embedded mode: a local folder store, and pose inside the segment tasks unless
     LIFTLAB_POSE_EXECUTION says otherwise (no Serve controller or replicas to start for one clip;
-    docs/performance.md "Pose execution")."""
+    docs/performance.md "Round 3")."""
     pose_execution = os.environ.get("LIFTLAB_POSE_EXECUTION", "task")
     return Settings.from_env(store_backend="local", store_local_dir=out_dir, pose_execution=pose_execution)
 

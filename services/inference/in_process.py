@@ -3,7 +3,7 @@
 The embedded mode (`liftlab analyze`) runs pose inside each Ray segment task instead of sending every
 frame to the Serve deployment: on a laptop there is no other video to batch with, and the Serve
 controller, its replicas and the per-frame round trip cost start-up time, memory and CPU that one clip
-never earns back (docs/performance.md "Pose execution"). The service keeps the Serve deployment.
+never earns back (docs/performance.md "Round 3"). The service keeps the Serve deployment.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -72,3 +72,19 @@ class RoiTracker(Protocol):
     def track(self, frames_rgb: list[np.ndarray], roi_hints: list[np.ndarray]) -> list[list[PersonPose]]:
         """One list (empty, or the one person found in the hinted region) per frame, same order."""
         ...
+
+
+def track_with_flags(
+    estimator: object, frames_rgb: list[np.ndarray], roi_hints: list[np.ndarray], always_refine: list[bool]
+) -> list[list[PersonPose]]:
+    """``track`` as both pose executions call it (the Serve deployment and the in-task estimator).
+
+    always_refine: one flag per frame; all True is the protocol's two-argument form (any RoiTracker),
+    otherwise BlazePose's optional third argument (the detector-stride frames' conditional re-crop).
+    Backends without the capability find nobody."""
+    if not isinstance(estimator, RoiTracker):
+        return [[] for _ in frames_rgb]
+    if all(always_refine):
+        return estimator.track(frames_rgb, roi_hints)
+    track: Any = estimator.track
+    return list(track(frames_rgb, roi_hints, always_refine))

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from ray import serve
 
-from services.inference.protocol import PersonPose, RoiTracker
+from services.inference.protocol import PersonPose, track_with_flags
 from services.inference.registry import DEFAULT_MODELS_DIR, build_estimator, load_manifest
 
 APP_NAME = "pose"
@@ -56,15 +56,10 @@ class PoseDeployment:
         """ONE (frame, roi hint) or (frame, roi hint, always_refine) tuple per request
         (protocol.RoiTracker; always_refine defaults to True): the landmark model on the hinted region
         only, in a batch queue of its own. Backends without the capability find nobody."""
-        if not isinstance(self._estimator, RoiTracker):
-            return [[] for _ in requests]
         frames = [request[0] for request in requests]
         hints = [request[1] for request in requests]
         flags = [bool(request[2]) if len(request) > 2 else True for request in requests]
-        if all(flags):  # the protocol's two-argument form: any RoiTracker backend
-            return await asyncio.to_thread(self._estimator.track, frames, hints)
-        track_with_flags: Any = self._estimator.track  # BlazePose's optional third argument
-        return await asyncio.to_thread(track_with_flags, frames, hints, flags)
+        return await asyncio.to_thread(track_with_flags, self._estimator, frames, hints, flags)
 
 
 def deployment_options(args: dict[str, str], device: str, manifest_options: dict[str, Any]) -> dict[str, Any]:
