@@ -31,6 +31,9 @@ class Settings:
     # --- Ray ---
     ray_address: str = ""  # "" starts a local Ray; "auto" or ray://host:10001 joins a cluster
     ray_num_cpus: int = 0  # 0: let Ray count the cores (local Ray only)
+    # local Ray only: start the head without the autoscaler monitor, log monitor and dashboard/API
+    # server (pipelines/shell/lean_head.py); false gives ray.init()'s stock set, dashboard API included
+    ray_lean_head: bool = True
     decode_segment_s: float = 2.0
     decode_max_in_flight: int = 2
     analysis_long_side_px: int = 960  # frames are scaled to this long side inside the decoder

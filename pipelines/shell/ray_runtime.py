@@ -26,10 +26,22 @@ def start_ray(settings: Settings) -> None:
     kwargs: dict[str, object] = {"include_dashboard": False, "log_to_driver": False}
     if settings.ray_address:
         ray.init(address=settings.ray_address, **kwargs)  # type: ignore[arg-type]
-    else:
-        if settings.ray_num_cpus:
-            kwargs["num_cpus"] = settings.ray_num_cpus
-        ray.init(**kwargs)  # type: ignore[arg-type]
+        return
+    num_cpus = settings.ray_num_cpus or None
+    if settings.ray_lean_head:
+        from pipelines.shell.lean_head import start_lean_head, stop_lean_head
+
+        address = start_lean_head(num_cpus)
+        if address is not None:
+            try:
+                ray.init(address=address, log_to_driver=False)
+            except BaseException:
+                stop_lean_head()
+                raise
+            return
+    if num_cpus:
+        kwargs["num_cpus"] = num_cpus
+    ray.init(**kwargs)  # type: ignore[arg-type]
 
 
 def pose_replica_count(settings: Settings) -> int:
@@ -116,3 +128,6 @@ def shutdown_ray() -> None:
                 serve.shutdown()
         finally:
             ray.shutdown()
+    from pipelines.shell.lean_head import stop_lean_head
+
+    stop_lean_head()
