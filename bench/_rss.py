@@ -54,11 +54,28 @@ def tree_rss_bytes(root_pid: int) -> int:
 
 
 def tree_pss_bytes(root_pid: int) -> int:
-    total = 0
+    return sum(tree_pss_by_process(root_pid).values())
+
+
+def _process_name(pid: int) -> str:
+    """Ray's title (``ray::<task or actor>``, ``ray::IDLE``) or the executable's (script's) file name."""
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    cmd = args[0].decode(errors="replace")
+    if cmd.startswith("ray::"):
+        return cmd.split(".", 1)[0].split(" ")[0]
+    name = Path(cmd.split(" ")[0]).name
+    if name.startswith("python") and len(args) > 1 and args[1]:
+        name = Path(args[1].decode(errors="replace")).name  # the script, not the interpreter
+    return name
+
+
+def tree_pss_by_process(root_pid: int) -> dict[str, int]:
+    """PSS bytes of each live process of the tree, keyed ``name[pid]``."""
+    out: dict[str, int] = {}
     for pid in _tree_pids(root_pid):
-        with contextlib.suppress(OSError, ValueError):
-            total += _pss_bytes(pid)
-    return total
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            out[f"{_process_name(pid)}[{pid}]"] = _pss_bytes(pid)
+    return out
 
 
 class PeakRss:
@@ -70,6 +87,7 @@ class PeakRss:
         self.period_s = period_s
         self.peak_bytes = 0  # summed RSS
         self.peak_pss_bytes = 0
+        self.peak_pss_by_process: dict[str, int] = {}  # the breakdown at the PSS peak
         self.sampler_cpu_s = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -83,7 +101,9 @@ class PeakRss:
             self.peak_bytes = max(self.peak_bytes, rss)
             now = time.monotonic()
             if rss >= 0.95 * self.peak_bytes and now - last_pss >= 1.0:
-                self.peak_pss_bytes = max(self.peak_pss_bytes, tree_pss_bytes(self.root_pid))
+                by_process = tree_pss_by_process(self.root_pid)
+                if sum(by_process.values()) > self.peak_pss_bytes:
+                    self.peak_pss_bytes, self.peak_pss_by_process = sum(by_process.values()), by_process
                 last_pss = now
             self.sampler_cpu_s = time.thread_time()
             self._stop.wait(self.period_s)

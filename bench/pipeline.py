@@ -99,8 +99,11 @@ def warm(paths: list[Path], settings: Settings) -> dict[str, dict[str, float]]:
     return walls
 
 
-def cold(path: Path, pose_execution: str, warm_wall_s: float | None = None) -> dict[str, float]:
-    env = {**os.environ, "LIFTLAB_POSE_EXECUTION": pose_execution}
+def cold(
+    path: Path, pose_execution: str, warm_wall_s: float | None = None, ray_head: str = "lean"
+) -> dict[str, float]:
+    env = {**os.environ, "LIFTLAB_POSE_EXECUTION": pose_execution,
+           "LIFTLAB_RAY_LEAN_HEAD": "1" if ray_head == "lean" else "0"}
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         cmd = [str(REPO / ".venv/bin/liftlab"), "analyze", str(path), "--exercise", "snatch", "--out", tmp]
@@ -109,10 +112,12 @@ def cold(path: Path, pose_execution: str, warm_wall_s: float | None = None) -> d
             _, err = proc.communicate()
         wall = time.perf_counter() - t0
     status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {err.decode()[-300:]}"
-    print(f"\n== cold, pose_execution={pose_execution}: liftlab analyze {path.name}: {wall:.1f} s wall, "
-          f"peak RSS "
+    print(f"\n== cold, pose_execution={pose_execution}, {ray_head} Ray head: liftlab analyze {path.name}: "
+          f"{wall:.1f} s wall, peak RSS "
           f"{rss.peak_bytes / 2**30:.2f} GiB, PSS {rss.peak_pss_bytes / 2**30:.2f} GiB ({status}); "
           f"load average {os.getloadavg()[0]:.1f}")
+    top = sorted(rss.peak_pss_by_process.items(), key=lambda kv: -kv[1])
+    print("  PSS at the peak by process (MiB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in top))
     overhead = wall - warm_wall_s if warm_wall_s is not None else float("nan")
     if warm_wall_s is not None:
         print(f"  cold start overhead: {overhead:.1f} s (target <= 10 s)")
@@ -129,6 +134,9 @@ def main() -> None:
                         help="re-encode the clips with a key frame every 30 frames, as phones write them")
     parser.add_argument("--pose-execution", nargs="+", choices=("serve", "task"), default=["serve", "task"],
                         help="pose in the Serve deployment and/or inside the segment tasks (default both)")
+    parser.add_argument("--ray-head", nargs="+", choices=("lean", "stock"), default=["lean"],
+                        help="local Ray head for the cold runs: without the unused helper processes "
+                             "(pipelines/shell/lean_head.py) and/or ray.init()'s stock set")
     args = parser.parse_args()
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     clips = [lift_clip(*CLIP_SIZES[name]) for name in args.clips]
@@ -140,9 +148,13 @@ def main() -> None:
         settings = Settings.from_env(store_backend="local", pose_execution=mode)
         warm_by_mode[mode] = warm(clips, settings)
     cold_clips = {"first": clips[:1], "all": clips, "none": []}[args.cold]
+    # alternate the heads clip by clip so that a change in the machine's load hits both alike
     for mode in args.pose_execution:
         for clip in cold_clips:
-            cold_by_mode[f"{mode} | {clip.name}"] = cold(clip, mode, warm_by_mode[mode][clip.name]["wall_s"])
+            for head in args.ray_head:
+                cold_by_mode[f"{mode} | {head} head | {clip.name}"] = cold(
+                    clip, mode, warm_by_mode[mode][clip.name]["wall_s"], head
+                )
     # The machines' speed varies between days (shared, throttled): the clip's own decode by
     # `ffmpeg -threads 1` in the same run is the yardstick; costs in "ffmpeg decodes" compare across runs.
     exe = ffmpeg_binary()
@@ -162,8 +174,8 @@ def main() -> None:
             decodes = r["cpu_ms_per_frame"] / ffmpeg_ms[name] if name in ffmpeg_ms else float("nan")
             print(f"| {mode} | {name} | {r['wall_s']:.1f} | {r['rtf']:.2f} | {r['cpu_ms_per_frame']:.1f} | "
                   f"{decodes:.2f} | {r['cpu_rtf']:.2f} | {r['pss_gib']:.2f} | {r['bar_share_pct']:.1f} |")
-    print("| pose execution | clip | cold wall s | cold overhead s | cold PSS GiB |")
-    print("|---|---|---|---|---|")
+    print("| pose execution | Ray head | clip | cold wall s | cold overhead s | cold PSS GiB |")
+    print("|---|---|---|---|---|---|")
     for mode, r in cold_by_mode.items():
         print(f"| {mode} | {r['wall_s']:.1f} | {r['overhead_s']:.1f} | {r['pss_gib']:.2f} |")
 
