@@ -88,6 +88,7 @@ class PeakRss:
         self.peak_bytes = 0  # summed RSS
         self.peak_pss_bytes = 0
         self.peak_pss_by_process: dict[str, int] = {}  # the breakdown at the PSS peak
+        self._cpu_ticks_by_pid: dict[int, int] = {}  # the last utime + stime seen per process
         self.sampler_cpu_s = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -98,6 +99,7 @@ class PeakRss:
         last_pss = 0.0
         while not self._stop.is_set():
             rss = tree_rss_bytes(self.root_pid)
+            self._sample_cpu()
             self.peak_bytes = max(self.peak_bytes, rss)
             now = time.monotonic()
             if rss >= 0.95 * self.peak_bytes and now - last_pss >= 1.0:
@@ -107,6 +109,19 @@ class PeakRss:
                 last_pss = now
             self.sampler_cpu_s = time.thread_time()
             self._stop.wait(self.period_s)
+
+    def _sample_cpu(self) -> None:
+        for pid in _tree_pids(self.root_pid):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                self._cpu_ticks_by_pid[pid] = int(fields[11]) + int(fields[12])
+
+    @property
+    def tree_cpu_s_seen(self) -> float:
+        """CPU seconds of every process of the tree seen while sampling (each as last sampled, so a
+        process loses at most one period of CPU before it exits): a cold run's CPU, which a parent
+        cannot read with getrusage because Ray's processes are not all reaped by their parents."""
+        return sum(self._cpu_ticks_by_pid.values()) / os.sysconf("SC_CLK_TCK")
 
     def __enter__(self) -> PeakRss:
         self._thread.start()

@@ -116,12 +116,14 @@ def cold(
           f"{wall:.1f} s wall, peak RSS "
           f"{rss.peak_bytes / 2**30:.2f} GiB, PSS {rss.peak_pss_bytes / 2**30:.2f} GiB ({status}); "
           f"load average {os.getloadavg()[0]:.1f}")
+    print(f"  CPU of the process tree (sampled): {rss.tree_cpu_s_seen:.1f} s")
     top = sorted(rss.peak_pss_by_process.items(), key=lambda kv: -kv[1])
     print("  PSS at the peak by process (MiB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in top))
     overhead = wall - warm_wall_s if warm_wall_s is not None else float("nan")
     if warm_wall_s is not None:
         print(f"  cold start overhead: {overhead:.1f} s (target <= 10 s)")
-    return {"wall_s": wall, "overhead_s": overhead, "pss_gib": rss.peak_pss_bytes / 2**30}
+    return {"wall_s": wall, "overhead_s": overhead, "pss_gib": rss.peak_pss_bytes / 2**30,
+            "cpu_s": rss.tree_cpu_s_seen}
 
 
 def main() -> None:

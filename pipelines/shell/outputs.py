@@ -14,6 +14,7 @@ from pipelines.artifacts.frames import frames_table
 from pipelines.render.annotated_chunk import SourceTiming
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
+from pipelines.shell.heap import release_free_heap
 from pipelines.types import BarTrack, Calibration, PoseTrack
 from pipelines.video.probe import ProbeResult
 from pipelines.video.proxy import ProxySegment
@@ -120,6 +121,7 @@ def write_outputs(
             if primary is not None:
                 events = sections["reps"][primary]["events"]
             paths = write_keyframes(video_path, events, overlay, out_dir / "keyframes")
+            release_free_heap()  # the full-size decoded frames, while the render tasks still run
             report["artifacts"]["keyframes"] = {
                 name: path.relative_to(out_dir).as_posix() for name, path in paths.items()
             }

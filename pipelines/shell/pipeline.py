@@ -19,6 +19,7 @@ from pipelines import __version__
 from pipelines.errors import ConfigError
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
+from pipelines.shell.heap import release_free_heap
 from pipelines.shell.segments import PoseExecution, SegmentResult, run_segments
 from pipelines.storage.protocol import ObjectStore
 from pipelines.video.decode import analysis_size, plan_segments
@@ -134,6 +135,7 @@ def run_analysis(
         )
         with stages.stage("store", "storing"):
             _upload_dir(out_dir, store, prefix)
+    release_free_heap()  # a service worker runs session after session in this process
     return report
 
 

@@ -23,6 +23,7 @@ from pipelines.render.annotated_chunk import (
 )
 from pipelines.render.mp4_join import join_mp4_chunks
 from pipelines.render.overlay import OverlayData
+from pipelines.shell.heap import release_free_heap
 from pipelines.video.proxy import ProxySegment, proxies_cover
 from pipelines.video.source import VideoSource
 
@@ -105,7 +106,9 @@ def _render_chunk_task(
     with tempfile.TemporaryDirectory(prefix="liftlab-chunk-") as tmp:
         path = Path(tmp) / "chunk.mp4"
         written = _render_one(source, start, end, overlay, path, frames)
-        return written, path.read_bytes()
+        data = path.read_bytes()
+    release_free_heap()  # decoded and drawn frames: back to the OS before this worker's next task
+    return written, data
 
 
 def render_annotated_video(

@@ -19,6 +19,7 @@ from pipelines.pose.tracking import (
     plan_stride_hints,
     plan_tracking,
 )
+from pipelines.shell.heap import release_free_heap
 from pipelines.video.decode import Segment, analysis_rgb, decode_segment_frames
 from pipelines.video.probe import ProbeResult
 from pipelines.video.proxy import ProxySegment, ProxyWriter
@@ -241,23 +242,26 @@ def segment_task(
         def track_one(rgb: np.ndarray, hint: np.ndarray, always_refine: bool = True) -> list[PersonPose]:
             return track_with_flags(estimator, [rgb], [hint], [always_refine])[0]
 
-        return process_segment(
+        result = process_segment(
             source, probe, segment, out_wh, scale_to_original,
             estimate=lambda rgb: estimator.estimate([rgb])[0], observe_bar=observe_bar_segment,
             track=track_one if isinstance(estimator, RoiTracker) else None, proxy_coded_wh=proxy_coded_wh,
         )
+    else:
+        from ray import serve  # here: `ray.serve` costs 1-3 s per process, in-task pose never needs it
 
-    from ray import serve  # imported here: `ray.serve` costs 1-3 s per process, in-task pose never needs it
+        from services.inference.serve_app import APP_NAME, DEPLOYMENT_NAME
 
-    from services.inference.serve_app import APP_NAME, DEPLOYMENT_NAME
-
-    handle = serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=APP_NAME)
-    return process_segment(
-        source, probe, segment, out_wh, scale_to_original,
-        estimate=handle.estimate.remote, observe_bar=observe_bar_segment,
-        track=lambda rgb, hint, always_refine=True: handle.track.remote((rgb, hint, always_refine)),
-        proxy_coded_wh=proxy_coded_wh,
-    )
+        handle = serve.get_deployment_handle(DEPLOYMENT_NAME, app_name=APP_NAME)
+        result = process_segment(
+            source, probe, segment, out_wh, scale_to_original,
+            estimate=handle.estimate.remote, observe_bar=observe_bar_segment,
+            track=lambda rgb, hint, always_refine=True: handle.track.remote((rgb, hint, always_refine)),
+            proxy_coded_wh=proxy_coded_wh,
+        )
+    # the segment's frames are freed; hand their pages back before this worker's next task
+    release_free_heap()
+    return result
 
 
 def run_segments(
