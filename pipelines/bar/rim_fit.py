@@ -9,6 +9,7 @@ circle (rejecting rays that hit an arm, a leg or the floor edge instead of the r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -29,6 +30,10 @@ YAWED_MAX_RMS_PX = 0.25  # ... and its arc's rms residual is below this (yaw 10 
 YAWED_MAX_SHIFT = 0.1  # its centre may move this far from the full fit's (fraction of r): the band is wide
 SIDE_MIN_POINT_RATIO = 0.75  # an arc with fewer kept rays than this share of the other side's is the band's
 YELLOW_FACE_CHROMA = -100.0  # blue minus luma (grey levels) of the face below which chroma edges count
+RANSAC_TRIALS = 48
+
+_THETA = np.linspace(0.0, 2 * np.pi, N_RAYS, endpoint=False, dtype=np.float32)
+_COS_T, _SIN_T = np.cos(_THETA)[:, None], np.sin(_THETA)[:, None]  # (N_RAYS, 1) float32
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +47,61 @@ class RimFit:
     score: float  # inlier_share times edge sharpness, in [0, 1]
 
 
+def median_1d(values: np.ndarray) -> float:
+    """np.median of a small 1-D array: the same value (NaN when empty) at a fraction of the cost.
+
+    np.median partitions and averages through several generic layers; on the few dozen values of a rim
+    fit, called ~20 times per frame, that overhead is most of its cost. Sorting is cheaper at this size.
+    """
+    v = np.sort(values, axis=None)
+    n = v.size
+    if n == 0:
+        return float("nan")
+    mid = n // 2
+    return float(v[mid]) if n % 2 else float((v[mid - 1] + v[mid]) / 2.0)
+
+
 def fit_circle(points_xy: np.ndarray) -> tuple[np.ndarray, float]:
-    """Algebraic (Kasa) least-squares circle through points_xy (n, 2); returns (centre (2,), radius)."""
-    x, y = points_xy[:, 0], points_xy[:, 1]
-    a = np.column_stack([x, y, np.ones_like(x)])
-    b = x * x + y * y
-    sol, *_ = np.linalg.lstsq(a, b, rcond=None)
-    cx, cy = sol[0] / 2.0, sol[1] / 2.0
-    r2 = sol[2] + cx * cx + cy * cy
-    return np.array([cx, cy]), float(np.sqrt(max(r2, 0.0)))
+    """Algebraic (Kasa) least-squares circle through points_xy (n, 2); returns (centre (2,), radius).
+
+    Solved on coordinates centred on the points' mean, where the Kasa normal equations split into a
+    2 x 2 system for the centre (the offset term is the mean of x^2 + y^2): a few sums instead of an SVD.
+    """
+    m = points_xy.mean(axis=0)
+    x, y = points_xy[:, 0] - m[0], points_xy[:, 1] - m[1]
+    z = x * x + y * y
+    sxx, syy, sxy = float(x @ x), float(y @ y), float(x @ y)
+    sxz, syz = float(x @ z), float(y @ z)
+    det = sxx * syy - sxy * sxy
+    if not det > 1e-12 * max(sxx * syy, 1e-300):  # collinear (or < 3 distinct) points
+        a = np.column_stack([x, y, np.ones_like(x)])
+        sol, *_ = np.linalg.lstsq(a, z, rcond=None)
+        cx, cy, c = sol[0] / 2.0, sol[1] / 2.0, float(sol[2])
+    else:
+        # [sxx sxy; sxy syy] (2 cx, 2 cy) = (sxz, syz); c = mean(z), as sum(x) = sum(y) = 0.
+        cx = 0.5 * (syy * sxz - sxy * syz) / det
+        cy = 0.5 * (sxx * syz - sxy * sxz) / det
+        c = float(z.mean())
+    r2 = c + cx * cx + cy * cy
+    return np.array([m[0] + cx, m[1] + cy]), float(np.sqrt(max(r2, 0.0)))
 
 
-def _ransac_inliers(points_xy: np.ndarray, tol_px: float, n_trials: int = 48) -> np.ndarray:
+@lru_cache(maxsize=128)
+def _ransac_triplets(n: int, n_trials: int) -> np.ndarray:
+    """(n_trials, 3) distinct point indices per trial, seeded by n (the same draw for every call of n)."""
+    rng = np.random.default_rng(n)
+    idx = np.argpartition(rng.random((n_trials, n)), 3, axis=1)[:, :3]
+    idx.setflags(write=False)
+    return idx
+
+
+def _ransac_inliers(points_xy: np.ndarray, tol_px: float, n_trials: int = RANSAC_TRIALS) -> np.ndarray:
     """(n,) bool inliers of the circle through 3 points that most points agree with (seeded, so repeatable).
 
     A forearm across the plate hands a quarter of the rays a straight edge instead of the rim; least
     squares alone would bend towards it, consensus ignores it.
     """
-    n = points_xy.shape[0]
-    rng = np.random.default_rng(n)
-    idx = np.argpartition(rng.random((n_trials, n)), 3, axis=1)[:, :3]  # 3 distinct points per trial
+    idx = _ransac_triplets(points_xy.shape[0], n_trials)  # 3 distinct points per trial (cached draw)
     a, b, c = points_xy[idx[:, 0]], points_xy[idx[:, 1]], points_xy[idx[:, 2]]
     # Circumcentre of each triplet.
     d = 2 * (a[:, 0] * (b[:, 1] - c[:, 1]) + b[:, 0] * (c[:, 1] - a[:, 1]) + c[:, 0] * (a[:, 1] - b[:, 1]))
@@ -290,6 +330,15 @@ def _yawed_plate_fit(
     return centres[best], fit_hv[best]
 
 
+def _blue_minus_luma(bgr: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
+    """Blue minus luma (float32, the maps' shape) of bgr (h, w, 3) uint8 sampled at map_x, map_y.
+
+    Near 0 on grey, black and white, so neutral plates keep their grey edges.
+    """
+    prof = cv2.remap(bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    return np.asarray(0.886 * prof[..., 0] - 0.587 * prof[..., 1] - 0.299 * prof[..., 2])
+
+
 def fit_plate_rim(
     gray: np.ndarray,
     center_xy: np.ndarray,
@@ -314,8 +363,7 @@ def fit_plate_rim(
     radii = np.arange(search[0] * radius, search[1] * radius + step, step, dtype=np.float32)
     if radii.size < 6 or radius < 4:
         return None
-    theta = np.linspace(0.0, 2 * np.pi, N_RAYS, endpoint=False, dtype=np.float32)
-    cos_t, sin_t = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    cos_t, sin_t = _COS_T, _SIN_T
     map_x = (center_xy[0] + radii[None, :] * cos_t).astype(np.float32)
     map_y = (center_xy[1] + radii[None, :] * sin_t).astype(np.float32)
     inside = (map_x[:, -1] >= 1) & (map_x[:, -1] <= w - 2) & (map_y[:, -1] >= 1) & (map_y[:, -1] <= h - 2)
@@ -323,24 +371,20 @@ def fit_plate_rim(
         return None
     profile = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     grad = np.abs(np.gradient(profile, step, axis=1))  # grey levels per pixel along each ray
-    if bgr is not None:
-        # Blue minus luma: near 0 on grey, black and white, so neutral plates keep their grey edges.
-        prof_c = cv2.remap(bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(
-            np.float32
-        )
-        chroma = 0.886 * prof_c[..., 0] - 0.587 * prof_c[..., 1] - 0.299 * prof_c[..., 2]
-        # Only for a yellow (or orange) face, whose rim has no grey contrast against a light floor or
-        # wall: on a blue plate the chroma steps of the side band and far plate stretch the fit.
-        if float(np.median(chroma[:, 0])) < YELLOW_FACE_CHROMA:
-            chroma = cv2.GaussianBlur(chroma, (5, 1), 0.0)  # along the ray only, as the grey image is
-            grad = np.maximum(grad, np.abs(np.gradient(chroma, step, axis=1)))
+    # Only for a yellow (or orange) face, whose rim has no grey contrast against a light floor or
+    # wall: on a blue plate the chroma steps of the side band and far plate stretch the fit. The face
+    # is judged on the rays' first samples alone; the whole profile is sampled in colour only then.
+    if bgr is not None and median_1d(_blue_minus_luma(bgr, map_x[:, :1], map_y[:, :1])) < YELLOW_FACE_CHROMA:
+        # Blurred along the ray only, as the grey image is.
+        chroma = cv2.GaussianBlur(_blue_minus_luma(bgr, map_x, map_y), (5, 1), 0.0)
+        grad = np.maximum(grad, np.abs(np.gradient(chroma, step, axis=1)))
     idx = np.argmax(grad[:, 1:-1], axis=1) + 1
     rows = np.arange(N_RAYS)
     g0, g1, g2 = grad[rows, idx - 1], grad[rows, idx], grad[rows, idx + 1]
     denom = g0 - 2 * g1 + g2
     frac = np.where(np.abs(denom) > 1e-9, 0.5 * (g0 - g2) / np.where(denom == 0, 1, denom), 0.0)
     edge_r = radii[idx] + np.clip(frac, -0.5, 0.5) * step
-    strong = g1 > max(1.5, 0.3 * float(np.median(g1[inside])))
+    strong = g1 > max(1.5, 0.3 * median_1d(g1[inside]))
     valid = inside & strong
     if valid.sum() < N_RAYS * MIN_INLIER_SHARE:
         return None
@@ -356,8 +400,11 @@ def fit_plate_rim(
     center, rad = fit_circle(pts[keep])
     for _ in range(3):
         resid = np.abs(np.hypot(pts[:, 0] - center[0], pts[:, 1] - center[1]) - rad)
-        mad = float(np.median(resid[keep])) if keep.any() else 0.0
-        keep = valid & (resid < max(0.7, 3.0 * 1.4826 * mad, 0.015 * rad))
+        mad = median_1d(resid[keep]) if keep.any() else 0.0
+        refit = valid & (resid < max(0.7, 3.0 * 1.4826 * mad, 0.015 * rad))
+        if np.array_equal(refit, keep):  # converged: the fit on these rays is the one we have
+            break
+        keep = refit
         if keep.sum() < N_RAYS * MIN_INLIER_SHARE:
             return None
         center, rad = fit_circle(pts[keep])
@@ -371,12 +418,15 @@ def fit_plate_rim(
         ):
             break
         resid = _ellipse_residual_px(pts, *ell)
-        mad = float(np.median(resid[keep]))
+        mad = median_1d(resid[keep])
         tighter = valid & (resid < max(0.35, 2.0 * 1.4826 * mad))
         if tighter.sum() < N_RAYS * MIN_INLIER_SHARE:
             break
+        converged = np.array_equal(tighter, keep)  # the next round would fit the same ellipse again
         keep = tighter
         center, semi_hv = ell[0], _semi_axes_hv(ell[1], ell[2])
+        if converged:
+            break
     _, rad = fit_circle(pts[keep])
     if vanish_xy is not None and semi_hv[1] > (1 + ARC_MIN_STRETCH) * semi_hv[0]:
         vanish = np.asarray(vanish_xy, float)
@@ -397,5 +447,5 @@ def fit_plate_rim(
             if yawed is not None:
                 center, semi_hv = yawed
     share = float(keep.sum()) / N_RAYS
-    sharp = min(1.0, float(np.median(g1[keep])) / EDGE_FULL_SCORE)
+    sharp = min(1.0, median_1d(g1[keep]) / EDGE_FULL_SCORE)
     return RimFit(center_xy=center, radius=rad, semi_axes_hv=semi_hv, inlier_share=share, score=share * sharp)
