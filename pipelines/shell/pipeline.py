@@ -101,6 +101,7 @@ def run_analysis(
         "decode_and_pose": round(sum(r.decode_s for r in results), 4),  # pose inline while decoding
         "pose_after_decode": round(sum(r.pose_wait_s for r in results), 4),  # stride and tracking passes
         "bar_observe": round(sum(r.bar_s for r in results), 4),
+        "bar_observe_cpu": round(sum(r.bar_cpu_s for r in results), 4),  # the same, CPU seconds
     }
     people_per_frame, bar_observations = _merge_segments(results, info.n_frames)
     proxies = [r.proxy for r in results if r.proxy is not None]

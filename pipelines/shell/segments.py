@@ -40,6 +40,7 @@ class SegmentResult:
     decode_s: float = 0.0
     pose_wait_s: float = 0.0
     bar_s: float = 0.0
+    bar_cpu_s: float = 0.0  # the observation's CPU on its thread (bar_s, wall, counts waiting for a core)
     n_tracked: int = 0  # frames where the lifter was found by the tracking pass, not the detector
     n_stride_tracked: int = 0  # frames between detector frames found by `track` alone
     n_stride_fallback: int = 0  # frames between detector frames sent to the detector after all
@@ -98,9 +99,9 @@ def process_segment(
         # the decoder stopped short of the planned last frame: the last one decoded needs the detector
         idx = deferred.pop()
         pending.append((idx, estimate(np.ascontiguousarray(cv2.cvtColor(frames_bgr[-1], cv2.COLOR_BGR2RGB)))))
-    t1 = time.perf_counter()
+    t1, cpu1 = time.perf_counter(), time.thread_time()
     bar_observations = observe_bar(frames_bgr, scale_to_original, overlap_first)
-    t2 = time.perf_counter()
+    t2, cpu2 = time.perf_counter(), time.thread_time()
     found_px: dict[int, list[PersonPose]] = {idx: _result(response) for idx, response in pending}
     n_tracked = 0
     stride_counts = (0, 0)
@@ -116,7 +117,7 @@ def process_segment(
     t3 = time.perf_counter()
     return SegmentResult(
         segment_index=segment.index, people=people, bar_observations=bar_observations,
-        decode_s=t1 - t0, bar_s=t2 - t1, pose_wait_s=t3 - t2, n_tracked=n_tracked,
+        decode_s=t1 - t0, bar_s=t2 - t1, bar_cpu_s=cpu2 - cpu1, pose_wait_s=t3 - t2, n_tracked=n_tracked,
         n_stride_tracked=stride_counts[0], n_stride_fallback=stride_counts[1],
         proxy=None if proxy is None else proxy.finish(),
     )

@@ -10,7 +10,6 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.coach.offline import coach_report
 from pipelines.settings import Settings
 
 
@@ -28,6 +27,10 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, json.JSONDecodeError) as exc:
         print(f"liftlab coach: cannot read {args.report_json}: {exc}", file=sys.stderr)
         return 2
+    # imported here: the openai SDK alone takes ~1.7 s to import, which every other subcommand
+    # (`liftlab analyze` above all, whose cold start is measured) would otherwise pay at start-up
+    from pipelines.coach.offline import coach_report
+
     result = coach_report(report, args.measurement_system, args.language, Settings.from_env())
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 1 if result["errors"] else 0
