@@ -88,7 +88,7 @@ def run_analysis(
     render_w, render_h, _ = output_size(info.width_px, info.height_px, settings.render_long_side_px)
     proxy_wh = proxy_coded_size((info.width_px, info.height_px), info.rotation_deg, (render_w, render_h))
 
-    preload = _preload_later_stages()
+    preload = preload_later_stages()
     task_source = video_for_tasks(video_path, settings)
     with stages.stage("decode_pose_bar", "decoding"):
         results = run_segments(
@@ -140,10 +140,10 @@ def run_analysis(
     return report
 
 
-def _preload_later_stages() -> threading.Thread:
-    """Import the later stages' modules while the driver only waits for the segment tasks: their first
-    import (scipy.signal alone takes 1-3 s) would otherwise sit on the critical path of a cold
-    `liftlab analyze`. A no-op in a warm process."""
+def preload_later_stages() -> threading.Thread:
+    """Import the later stages' modules while the driver only waits (for Ray to start, for the segment
+    tasks): their first import (1.4 s of CPU, scipy.signal the most) would otherwise sit on the critical
+    path of a cold `liftlab analyze`. Cheap in a warm process (the modules are already loaded)."""
 
     def load() -> None:
         import pipelines.bar

@@ -61,7 +61,7 @@ def analyze_to_folder(
     out_dir: Path,
     print_json: bool = False,
 ) -> int:
-    from pipelines.shell.pipeline import run_analysis
+    from pipelines.shell.pipeline import preload_later_stages, run_analysis
     from pipelines.shell.ray_runtime import prepare_pose, shutdown_ray, start_ray
     from pipelines.storage.local import LocalObjectStore
     from pipelines.video.probe import probe_video
@@ -75,6 +75,7 @@ def analyze_to_folder(
     store = LocalObjectStore(out_dir)
     store.ensure_ready()
     progress = TerminalProgress()
+    preload_later_stages()  # in a thread, while this process mostly waits for Ray's processes to start
     start_ray(settings)
     try:
         prepare_pose(settings)
