@@ -34,7 +34,9 @@ def start_ray(settings: Settings) -> None:
         address = start_lean_head(num_cpus)
         if address is not None:
             try:
-                ray.init(address=address, log_to_driver=False)
+                # WARNING: Ray would announce "Connecting to existing Ray cluster" for the head
+                # this process has just started itself
+                ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
             except BaseException:
                 stop_lean_head()
                 raise
