@@ -57,16 +57,22 @@ def tree_pss_bytes(root_pid: int) -> int:
     return sum(tree_pss_by_process(root_pid).values())
 
 
-def _process_name(pid: int) -> str:
-    """Ray's title (``ray::<task or actor>``, ``ray::IDLE``) or the executable's (script's) file name."""
-    args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    cmd = args[0].decode(errors="replace")
-    if cmd.startswith("ray::"):
-        return cmd.split(".", 1)[0].split(" ")[0]
-    name = Path(cmd.split(" ")[0]).name
-    if name.startswith("python") and len(args) > 1 and args[1]:
-        name = Path(args[1].decode(errors="replace")).name  # the script, not the interpreter
+def process_name(pid: int) -> str:
+    """Ray's title (``ray::<task or actor>``, ``ray::IDLE``), the script a Python interpreter runs, or
+    the executable's file name."""
+    args = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
+    if args[0].startswith("ray::"):
+        return args[0].split(".", 1)[0].split(" ")[0]
+    name = Path(args[0].split(" ")[0]).name
+    if name.startswith("python"):  # `python [-u] script.py ...`: the script says what it is
+        name = next((Path(a).name for a in args[1:] if a.endswith(".py")), name)
     return name
+
+
+def _cpu_ticks(pid: int, include_reaped_children: bool) -> int:
+    """utime + stime of pid (clock ticks), plus cutime + cstime of the children it has reaped if asked."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11 : 15 if include_reaped_children else 13])
 
 
 def tree_pss_by_process(root_pid: int) -> dict[str, int]:
@@ -74,7 +80,7 @@ def tree_pss_by_process(root_pid: int) -> dict[str, int]:
     out: dict[str, int] = {}
     for pid in _tree_pids(root_pid):
         with contextlib.suppress(OSError, ValueError, IndexError):
-            out[f"{_process_name(pid)}[{pid}]"] = _pss_bytes(pid)
+            out[f"{process_name(pid)}[{pid}]"] = _pss_bytes(pid)
     return out
 
 
@@ -113,8 +119,7 @@ class PeakRss:
     def _sample_cpu(self) -> None:
         for pid in _tree_pids(self.root_pid):
             with contextlib.suppress(OSError, ValueError, IndexError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                self._cpu_ticks_by_pid[pid] = int(fields[11]) + int(fields[12])
+                self._cpu_ticks_by_pid[pid] = _cpu_ticks(pid, include_reaped_children=False)
 
     @property
     def tree_cpu_s_seen(self) -> float:
@@ -139,8 +144,7 @@ def tree_cpu_s(root_pid: int | None = None) -> float:
     total = 0
     for pid in _tree_pids(root_pid or os.getpid()):
         with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+            total += _cpu_ticks(pid, include_reaped_children=True)
     return total / tick
 
 
@@ -150,9 +154,6 @@ def tree_cpu_by_name(root_pid: int | None = None) -> dict[str, float]:
     tick = os.sysconf("SC_CLK_TCK")
     out: dict[str, float] = {}
     for pid in _tree_pids(root_pid or os.getpid()):
-        with contextlib.suppress(OSError):
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
-            name = cmd.split(".", 1)[0] if cmd.startswith("ray::") else Path(cmd.split(" ")[0]).name
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            out[f"{name}[{pid}]"] = sum(int(v) for v in fields[11:15]) / tick
+        with contextlib.suppress(OSError, IndexError):
+            out[f"{process_name(pid)}[{pid}]"] = _cpu_ticks(pid, include_reaped_children=True) / tick
     return out

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._clips import CACHE, phone_gop_copy
-from bench._rss import PeakRss, tree_cpu_by_name, tree_cpu_s
+from bench._rss import PeakRss, process_name, tree_cpu_by_name, tree_cpu_s
 from bench.decode import ffmpeg_binary, ffmpeg_cpu
 from pipelines.request import AnalysisRequest
 from pipelines.settings import Settings
@@ -67,7 +67,8 @@ def warm(paths: list[Path], settings: Settings) -> dict[str, dict[str, float]]:
             wall, cpu = time.perf_counter() - t0, tree_cpu_s() - cpu0
             by_name = {k: v - by_name0.get(k, 0.0) for k, v in tree_cpu_by_name().items()}
         cpu -= rss.sampler_cpu_s  # the memory sampler runs in this process; its CPU is not the pipeline's
-        by_name[f"python[{os.getpid()}]"] = by_name.get(f"python[{os.getpid()}]", 0.0) - rss.sampler_cpu_s
+        me = f"{process_name(os.getpid())}[{os.getpid()}]"
+        by_name[me] = by_name.get(me, 0.0) - rss.sampler_cpu_s
         video = report["video"]
         walls[path.name] = {"wall_s": wall, "rtf": wall / video["duration_s"],
                             "cpu_ms_per_frame": 1000 * cpu / video["n_frames"],

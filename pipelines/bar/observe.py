@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from pipelines.bar.observation import BarObservation
-from pipelines.bar.rim_fit import RimFit, fit_plate_rim
+from pipelines.bar.rim_fit import RimFit, fit_plate_rim, median_axis0
 
 DETECT_LONG_SIDE_PX = 480  # the circle detector runs on this size; rim fitting on the full frame
 MAX_CANDIDATES = 5
@@ -145,9 +145,7 @@ def in_background_band(
 
 def median_xy(d: np.ndarray) -> np.ndarray:
     """(2,) per-column median of (n, 2) displacements (n >= 1): np.median's value, a fraction of its cost."""
-    v = np.sort(d, axis=0)
-    mid = v.shape[0] // 2
-    return np.asarray(v[mid] if v.shape[0] % 2 else (v[mid - 1] + v[mid]) / 2.0, dtype=np.float64)
+    return median_axis0(d).astype(np.float64)
 
 
 def _camera_displacement(dbg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -47,18 +47,21 @@ class RimFit:
     score: float  # inlier_share times edge sharpness, in [0, 1]
 
 
-def median_1d(values: np.ndarray) -> float:
-    """np.median of a small 1-D array: the same value (NaN when empty) at a fraction of the cost.
+def median_axis0(values: np.ndarray) -> np.ndarray:
+    """np.median(values, axis=0) for a few dozen rows (at least one), by sorting.
 
     np.median partitions and averages through several generic layers; on the few dozen values of a rim
     fit, called ~20 times per frame, that overhead is most of its cost. Sorting is cheaper at this size.
     """
-    v = np.sort(values, axis=None)
-    n = v.size
-    if n == 0:
-        return float("nan")
-    mid = n // 2
-    return float(v[mid]) if n % 2 else float((v[mid - 1] + v[mid]) / 2.0)
+    v = np.sort(values, axis=0)
+    mid = v.shape[0] // 2
+    return np.asarray(v[mid] if v.shape[0] % 2 else (v[mid - 1] + v[mid]) / 2.0)
+
+
+def median_1d(values: np.ndarray) -> float:
+    """np.median of a small array of any shape: the same value (NaN when empty), by median_axis0."""
+    flat = values.ravel()
+    return float(median_axis0(flat)) if flat.size else float("nan")
 
 
 def fit_circle(points_xy: np.ndarray) -> tuple[np.ndarray, float]:

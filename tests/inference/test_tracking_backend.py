@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from pipelines.pose.tracking import roi_hint_from_pose
-from services.inference.protocol import PoseEstimator, RoiTracker
+from services.inference.protocol import PersonPose, PoseEstimator, RoiTracker
+
+
+def _detected_with_hint(blazepose: PoseEstimator, frame: np.ndarray) -> tuple[PersonPose, np.ndarray]:
+    """The first person the detector path finds on frame, and the region hint from that pose."""
+    detected = blazepose.estimate([frame])[0][0]
+    hint = roi_hint_from_pose(detected.keypoints_xy_px)
+    assert hint is not None
+    return detected, hint
 
 
 def test_nobody_is_tracked_on_an_empty_frame_and_bad_hints_are_refused(blazepose: PoseEstimator) -> None:
@@ -28,9 +36,7 @@ def test_a_hint_from_the_detected_pose_finds_the_same_body(
 ) -> None:
     assert isinstance(blazepose, RoiTracker)
     frame = frame_reader("snatch_front_broadcast_121kg.mp4", 5.0)
-    detected = blazepose.estimate([frame])[0][0]
-    hint = roi_hint_from_pose(detected.keypoints_xy_px)
-    assert hint is not None
+    detected, hint = _detected_with_hint(blazepose, frame)
     # the next frame's region comes from this one, slightly off: the result still lands on the body
     shifted = hint + np.float32(8.0)
     (tracked,) = blazepose.track([frame], [shifted])[0]
@@ -48,9 +54,7 @@ def test_conditional_refine_in_track_skips_the_second_pass_on_a_good_hint(
 
     assert isinstance(blazepose, BlazePoseEstimator)
     frame = frame_reader("snatch_front_broadcast_121kg.mp4", 5.0)
-    detected = blazepose.estimate([frame])[0][0]
-    hint = roi_hint_from_pose(detected.keypoints_xy_px)
-    assert hint is not None
+    _, hint = _detected_with_hint(blazepose, frame)
     passes0 = blazepose.landmark_passes
     (always,) = blazepose.track([frame], [hint])[0]
     passes1 = blazepose.landmark_passes
@@ -73,9 +77,7 @@ def test_stride_gate_accepts_a_side_view_by_its_near_limbs_and_refuses_a_pose_aw
     assert isinstance(blazepose, BlazePoseEstimator)
     # side-on snatch pull: the far arm and leg read as not visible (median over all joints < 0.5)
     frame = frame_reader("snatch_side_gym_2reps.mp4", 4.1)
-    detected = blazepose.estimate([frame])[0][0]
-    hint = roi_hint_from_pose(detected.keypoints_xy_px)
-    assert hint is not None
+    detected, hint = _detected_with_hint(blazepose, frame)
     assert blazepose.track([frame], [hint]) == [[]], "the retry gate still asks most joints to be seen"
     (tracked,) = blazepose.track([frame], [hint], always_refine=False)[0]
     assert float(np.median(tracked.scores)) < blazepose.min_tracking_visibility
