@@ -15,9 +15,13 @@ CPU-ms per frame (backend calls only), lifter found (select_lifter over the clip
 the lifter against the truth (and the share of found frames more than 50 px off) and against k = 1
 (median / p90 over frames found by both). STRIDE_CLIPS=real (or any part of a clip name) runs only those.
 
+``--still``: still spans at k = 5 (pipelines.pose.tracking.plan_still_frames): the same clips plus the
+pipeline bench's 1080p lift, without still spans and with each fraction given (see still_bench).
+
 Usage: .venv/bin/python bench/pose.py [--frames 120] [--videos 4] [--replicas 2] [--max-batch 8]
        .venv/bin/python bench/pose.py --compare [--real-step 3]
        .venv/bin/python bench/pose.py --stride 2 3 4 6
+       .venv/bin/python bench/pose.py --still 0.01 0.02 0.03 [--frame-step 2 3]
 """
 
 from __future__ import annotations
@@ -237,11 +241,16 @@ def _stride_clips(tmp: Path) -> list[tuple[str, Path, np.ndarray | None]]:
 
 
 def _run_stride(
-    estimator: object, path: Path, stride: int
-) -> tuple[float, np.ndarray, np.ndarray, tuple[float, float, float]]:
+    estimator: object, path: Path, stride: int, still_fraction: float = 0.0, with_bar: bool = False,
+    frame_step: int = 1,
+) -> tuple[float, np.ndarray, np.ndarray, tuple[float, float, float], np.ndarray, Any]:
     """One clip through process_segment -> (pose CPU-ms/frame, (n,) lifter found, (n, J, 2) joints,
-    (landmark passes, stride-tracked, stride fallbacks) per frame)."""
+    (landmark passes, stride-tracked, stride fallbacks) per frame, (n,) interpolated, the PoseTrack).
+    still_fraction: TrackingConfig.still_max_shift_fraction (0: off); with_bar: the real bar observations
+    (their stillness check on still spans; their CPU is not counted)."""
+    from pipelines.bar import observe_bar_segment
     from pipelines.pose.lifter import select_lifter
+    from pipelines.pose.tracking import TrackingConfig
     from pipelines.shell.segments import process_segment
     from pipelines.video.decode import analysis_size, plan_segments
     from pipelines.video.probe import probe_video
@@ -264,11 +273,12 @@ def _run_stride(
         result = process_segment(
             str(path), probe, segment, (out_w, out_h), scale,
             estimate=lambda rgb: timed(estimator.estimate, [rgb])[0],  # type: ignore[attr-defined,index]
-            observe_bar=lambda frames, _s, _o: [None] * len(frames),
+            observe_bar=observe_bar_segment if with_bar else (lambda frames, _s, _o: [None] * len(frames)),
             track=lambda rgb, hint, always=True: timed(
                 estimator.track, [rgb], [hint], always  # type: ignore[attr-defined]
             )[0],  # type: ignore[index]
             detector_stride=stride,
+            tracking=TrackingConfig(still_max_shift_fraction=still_fraction, frame_step=frame_step),
         )
         tracked, fallback = tracked + result.n_stride_tracked, fallback + result.n_stride_fallback
         for idx, found in result.people.items():
@@ -276,7 +286,9 @@ def _run_stride(
     pose = select_lifter(probe.t_s, people, (w, h))
     n = len(people)
     passes = (estimator.landmark_passes - passes0) / n  # type: ignore[attr-defined]
-    return cpu_s[0] * 1000 / n, pose.lifter_found, pose.keypoints_xy_px, (passes, tracked / n, fallback / n)
+    still = pose.filled & pose.lifter_found
+    return (cpu_s[0] * 1000 / n, pose.lifter_found, pose.keypoints_xy_px, (passes, tracked / n, fallback / n),
+            still, pose)
 
 
 def stride_bench(strides: list[int]) -> None:
@@ -294,7 +306,8 @@ def stride_bench(strides: list[int]) -> None:
             print(f"\n{name}")
             ref: np.ndarray | None = None
             for stride in [1, *strides]:
-                cpu_ms, found, joints, (passes, tracked, fallback) = _run_stride(estimator, path, stride)
+                run = _run_stride(estimator, path, stride)
+                cpu_ms, found, joints, (passes, tracked, fallback) = run[:4]
                 line = (f"  k={stride}: {cpu_ms:5.1f} CPU-ms/frame  {passes:4.2f} passes"
                         f"  tracked {tracked:4.0%}  fallback {fallback:4.0%}  found {found.mean():6.1%}")
                 if truth is not None:
@@ -311,6 +324,104 @@ def stride_bench(strides: list[int]) -> None:
                 print(line, flush=True)
 
 
+def _still_clips(tmp: Path) -> list[tuple[str, Path, np.ndarray | None]]:
+    """The stride clips plus the pipeline bench's 10 s 1080p30 snatch (long set-up and hold) when cached."""
+    clips = _stride_clips(tmp)
+    lift = ROOT / "build" / "bench" / "lift_1920x1080_10s_gop30.mp4"
+    truth = ROOT / "build" / "bench" / "lift_1920x1080_10s.truth.npz"
+    if lift.exists() and truth.exists():
+        # the truth is in 1920x1080 pixels; the joints compared are the lifter's in the same pixels
+        clips.insert(0, ("bench lift 1080p (setup 2.7 s, hold 2.5 s)", lift, np.load(truth)["joints_xy_px"]))
+    return clips
+
+
+def _filtered_angles(pose: Any) -> np.ndarray:
+    """(n, 10) joint angles (degrees) as the kinematics stage filters them (docs/metrics.md)."""
+    from pipelines.kinematics.angles import ANGLE_TRIPLETS, joint_angle_deg
+    from pipelines.kinematics.filtering import BODY_CUTOFF_CAP_HZ, cutoff_hz_for_fps, median_fps
+    from pipelines.kinematics.filtering import smooth_and_differentiate as smooth
+
+    cutoff_hz = cutoff_hz_for_fps(median_fps(pose.t_s), BODY_CUTOFF_CAP_HZ)
+    return np.stack([smooth(pose.t_s, joint_angle_deg(pose, side, code), cutoff_hz).value
+                     for code in ANGLE_TRIPLETS for side in ("l", "r")], axis=1)
+
+
+def _truth_angles(pose: Any, truth_xy: np.ndarray) -> np.ndarray:
+    from pipelines.types import PoseTrack
+
+    n = min(len(truth_xy), len(pose.t_s))
+    xy = truth_xy[:n].astype(np.float32)
+    seen = np.ones(xy.shape[:2], np.float32)
+    return _filtered_angles(PoseTrack(t_s=pose.t_s[:n], keypoints_xy_px=xy, visibility=seen,
+                                      lifter_found=np.ones(n, bool), filled=np.zeros(n, bool)))
+
+
+def _angle_gap(a: np.ndarray, b: np.ndarray) -> str:
+    """median / p95 absolute difference (degrees) over every angle and frame known in both."""
+    n = min(len(a), len(b))
+    d = np.abs(a[:n] - b[:n])
+    d = d[np.isfinite(d)]
+    return "-" if d.size == 0 else f"{np.median(d):4.1f} / p95 {np.percentile(d, 95):5.1f} deg"
+
+
+def still_bench(fractions: list[float], frame_steps: list[int]) -> None:
+    """Still spans (docs/pose.md): the frames between two detector frames where the lifter's joints moved
+    less than a fraction of the box diagonal (and no plate moved) are interpolated instead of tracked.
+    Per clip, k = 5 without still spans and with each fraction: pose CPU, landmark passes, share of frames
+    interpolated, error against the truth and against the run without (all frames found by both, and the
+    interpolated frames alone: median / p90 of the frame's median joint distance)."""
+    import tempfile
+
+    from services.inference.registry import DEFAULT_MODELS_DIR, build_estimator, load_manifest
+
+    cv2.setNumThreads(1)
+    estimator = build_estimator(load_manifest("blazepose_full_cpu", DEFAULT_MODELS_DIR))
+    print(f"load average {os.getloadavg()[0]:.1f}; one thread; detector stride 5; bar observations on")
+    with tempfile.TemporaryDirectory() as tmp:
+        clips = _still_clips(Path(tmp))
+        only = os.environ.get("STRIDE_CLIPS")
+        for name, path, truth in [c for c in clips if not only or only in c[0]]:
+            print(f"\n{name}")
+            ref: np.ndarray | None = None
+            ref_angles = np.zeros((0, 10))
+            runs = [(0.0, 1), *((f, 1) for f in fractions), *((fractions[0], k) for k in frame_steps)]
+            for fraction, step in runs:
+                cpu_ms, found, joints, (passes, _, _), still, pose = _run_stride(
+                    estimator, path, 5, fraction, True, step
+                )
+                angles = _filtered_angles(pose)
+                line = (f"  still <= {fraction:4.3f} step {step}: {cpu_ms:5.1f} CPU-ms/frame"
+                        f"  {passes:4.2f} passes"
+                        f"  interpolated {still.mean():4.0%}  found {found.mean():6.1%}")
+                if truth is not None:
+                    n = min(len(truth), len(found))
+                    err = np.nanmedian(np.linalg.norm(joints[:n] - truth[:n], axis=2), axis=1)
+                    line += f"  vs truth {np.nanmedian(err[found[:n]]):5.1f} px"
+                    if still.any():
+                        line += f" (interpolated frames {np.nanmedian(err[:n][still[:n]]):5.1f})"
+                    # the fastest fifth of the frames (the truth's median joint speed): where interpolating
+                    # between measured frames could cut corners
+                    speed = np.nanmedian(np.linalg.norm(np.diff(truth[:n], axis=0), axis=2), axis=1)
+                    fast = np.zeros(n, bool)
+                    fast[1:] = speed >= np.nanpercentile(speed, 80)
+                    line += f"  fast frames {np.nanmedian(err[found[:n] & fast]):5.1f} px"
+                    truth_angles = _truth_angles(pose, truth)[:n]
+                    line += "  angles vs truth " + _angle_gap(angles[:n], truth_angles)
+                    line += " (fast frames " + _angle_gap(angles[:n][fast], truth_angles[fast]) + ")"
+                if ref is None:
+                    ref = np.where(found[:, None, None], joints, np.nan)
+                    ref_angles = angles
+                else:
+                    line += "  angles vs off " + _angle_gap(angles, ref_angles)
+                    both = np.isfinite(ref[:, 0, 0]) & found
+                    d = np.nanmedian(np.linalg.norm(joints - ref, axis=2), axis=1)
+                    line += f"  vs off {np.median(d[both]):4.1f} / p90 {np.percentile(d[both], 90):5.1f} px"
+                    if (both & still).any():
+                        line += (f", interpolated frames {np.median(d[both & still]):4.1f} / p90 "
+                                 f"{np.percentile(d[both & still], 90):5.1f} px")
+                print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=120)
@@ -321,7 +432,13 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="cost/accuracy of the per-frame knobs")
     parser.add_argument("--real-step", type=int, default=3)
     parser.add_argument("--stride", type=int, nargs="*", help="detector strides to compare with k = 1")
+    parser.add_argument("--still", type=float, nargs="*", help="still-span fractions to compare with none")
+    parser.add_argument("--frame-step", type=int, nargs="*", default=[],
+                        help="with --still: frame steps to run with the first fraction")
     args = parser.parse_args()
+    if args.still is not None:
+        still_bench(args.still or [0.02], args.frame_step)
+        return
     if args.stride is not None:
         stride_bench(args.stride)
         return

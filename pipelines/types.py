@@ -32,7 +32,9 @@ class PoseTrack:
     keypoints_xy_px: (n, N_JOINTS, 2) float32, NaN where unknown.
     visibility: (n, N_JOINTS) float32 in [0, 1] (the ``v`` of the export keys); 0 where unknown.
     lifter_found: (n,) bool, whether the lifter was found in that frame.
-    filled: (n,) bool, frames whose keypoints were interpolated across a short gap.
+    filled: (n,) bool, frames whose keypoints were interpolated, not measured: across a short gap (then
+        lifter_found is false and visibility 0), or between two measured poses of a body standing still
+        (lifter_found true, visibility the lower of the two ends).
     """
 
     t_s: np.ndarray

@@ -13,6 +13,9 @@
    People in the lifter's frames far smaller than the lifter's typical box are dropped (pieces, not the body).
 4. Fill gaps of at most ``max_fill_s`` by linear interpolation in time, flagged in ``filled``; longer gaps
    stay NaN. Filled frames carry visibility 0: nothing was seen there.
+   A chosen person that is itself an interpolation (``PersonPose.interpolated``: the segment task skipped
+   the model between two measured poses of a body standing still) is also flagged ``filled``, but counts
+   as found and keeps its visibility: the lower of the two measured ends.
 """
 
 from __future__ import annotations
@@ -215,6 +218,7 @@ def select_lifter(
     keypoints = np.full((n, N_JOINTS, 2), np.nan, dtype=np.float32)
     visibility = np.zeros((n, N_JOINTS), dtype=np.float32)
     found = np.zeros(n, dtype=bool)
+    interpolated = np.zeros(n, dtype=bool)
     tracks = link_tracks(t_s, people_per_frame, cfg)
     if tracks:
         chosen_track: dict[int, PersonPose] = {}
@@ -228,7 +232,8 @@ def select_lifter(
             keypoints[f] = person.keypoints_xy_px
             visibility[f] = person.scores
             found[f] = True
-    filled = fill_short_gaps(t_s, keypoints, found, cfg.max_fill_s)
+            interpolated[f] = person.interpolated
+    filled = fill_short_gaps(t_s, keypoints, found, cfg.max_fill_s) | interpolated
     return PoseTrack(
         t_s=t_s.astype(np.float64),
         keypoints_xy_px=keypoints,

@@ -9,6 +9,8 @@ circle around the whole body in the direction of the head (services.inference.pr
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,12 +19,24 @@ from pipelines.pose.lifter import select_lifter
 from services.inference.blazepose_geometry import roi_hint_from_keypoints
 from services.inference.protocol import PersonPose
 
+# chosen by measurement: bench/pose.py --still (docs/pose.md "Still spans")
+DEFAULT_STILL_MAX_SHIFT_FRACTION = 0.02
+DEFAULT_FRAME_STEP = 2
+
 
 @dataclass(frozen=True, slots=True)
 class TrackingConfig:
     max_source_gap_s: float = 1.0  # a hint comes from a found frame at most this far away in time
     max_rounds: int = 6  # retry rounds; each may use frames found in the round before as sources
     min_joints: int = 8  # a source pose needs this many joints with coordinates
+    # between two detector frames where the lifter stands still (no joint seen at both ends moved more
+    # than this fraction of the body's box diagonal), the frames between get the two poses interpolated
+    # instead of a landmark pass (docs/pose.md "Still spans"); 0 = always run the model
+    still_max_shift_fraction: float = DEFAULT_STILL_MAX_SHIFT_FRACTION
+    still_min_score: float = 0.5  # joints compared for stillness: score >= this at both ends
+    # between detector frames only every frame_step-th frame gets a landmark pass, the frames between
+    # are interpolated from the measured ones around them (docs/pose.md "Frame step"); 1 = every frame
+    frame_step: int = DEFAULT_FRAME_STEP
 
 
 def roi_hint_from_pose(keypoints_xy_px: np.ndarray, min_joints: int = 8) -> np.ndarray | None:
@@ -88,6 +102,111 @@ def detector_positions(n_frames: int, stride: int) -> list[int]:
     if n_frames <= 0:
         return []
     return sorted(set(range(0, n_frames, stride)) | {n_frames - 1})
+
+
+def lifter_at_detector_frames(
+    t_s: np.ndarray, detected: dict[int, list[PersonPose]], frame_size_wh: tuple[int, int]
+) -> dict[int, PersonPose]:
+    """Detector position -> the lifter's PersonPose there (select_lifter over the detector frames, as
+    plan_stride_hints chooses it). t_s: (n,) times of the segment's frames."""
+    positions = sorted(detected)
+    if not positions:
+        return {}
+    t_s = np.asarray(t_s, dtype=np.float64)
+    lifter = select_lifter(t_s[positions], [detected[p] for p in positions], frame_size_wh)
+    chosen: dict[int, PersonPose] = {}
+    for k, position in enumerate(positions):
+        if not lifter.lifter_found[k]:
+            continue
+        # select_lifter copies the chosen person's keypoints: find that person again for its box/score
+        same = [p for p in detected[position]
+                if np.array_equal(p.keypoints_xy_px, lifter.keypoints_xy_px[k], equal_nan=True)]
+        if same:
+            chosen[position] = same[0]
+    return chosen
+
+
+def is_still(
+    a: PersonPose, b: PersonPose, max_shift_fraction: float, min_score: float, min_joints: int
+) -> bool:
+    """Whether the body barely moved from pose ``a`` to pose ``b``: at least min_joints joints seen (score
+    >= min_score) in both, none of them moved more than max_shift_fraction of the mean box diagonal."""
+    if max_shift_fraction <= 0.0:
+        return False
+    seen = (a.scores >= min_score) & (b.scores >= min_score)
+    seen &= np.isfinite(a.keypoints_xy_px).all(axis=1) & np.isfinite(b.keypoints_xy_px).all(axis=1)
+    if int(seen.sum()) < min_joints:
+        return False
+    diag = 0.5 * sum(float(np.hypot(p.box_xyxy_px[2] - p.box_xyxy_px[0], p.box_xyxy_px[3] - p.box_xyxy_px[1]))
+                     for p in (a, b))
+    shift = np.linalg.norm(a.keypoints_xy_px[seen] - b.keypoints_xy_px[seen], axis=1)
+    return bool(float(shift.max()) <= max_shift_fraction * diag)
+
+
+def interpolate_person(a: PersonPose, b: PersonPose, w: float) -> PersonPose:
+    """The pose at fraction w (0..1) of the way from a to b: keypoints and box linear in time, each joint's
+    score and the person's score the lower of the two ends (seen at both), ``interpolated`` set."""
+    return PersonPose(
+        keypoints_xy_px=((1.0 - w) * a.keypoints_xy_px + w * b.keypoints_xy_px).astype(np.float32),
+        scores=np.minimum(a.scores, b.scores).astype(np.float32),
+        box_xyxy_px=((1.0 - w) * a.box_xyxy_px + w * b.box_xyxy_px).astype(np.float32),
+        score=min(a.score, b.score),
+        interpolated=True,
+    )
+
+
+def plan_still_frames(
+    t_s: np.ndarray,
+    detector_frames: list[int],
+    lifter: dict[int, PersonPose],
+    cfg: TrackingConfig | None = None,
+    span_still: Callable[[int, int], bool] | None = None,
+) -> dict[int, PersonPose]:
+    """Frames between two consecutive detector frames where the lifter stands still -> the interpolated
+    lifter (no landmark pass needed there). t_s: (n,) times of the segment's frames; lifter: detector
+    position -> the lifter there (lifter_at_detector_frames). span_still(a, b), when given, must also
+    agree that nothing moved between positions a and b (the segment task asks the bar observations).
+    Frames next to a detector frame without the lifter, or between poses that moved, are not planned
+    (they go to ``track``)."""
+    cfg = cfg or TrackingConfig()
+    positions = sorted(detector_frames)
+    if cfg.still_max_shift_fraction <= 0.0 or len(positions) < 2:
+        return {}
+    t_s = np.asarray(t_s, dtype=np.float64)
+    plan: dict[int, PersonPose] = {}
+    for a, b in itertools.pairwise(positions):
+        if b - a < 2 or a not in lifter or b not in lifter:
+            continue
+        fraction, min_score = cfg.still_max_shift_fraction, cfg.still_min_score
+        if not is_still(lifter[a], lifter[b], fraction, min_score, cfg.min_joints):
+            continue
+        if span_still is not None and not span_still(a, b):
+            continue
+        for i in range(a + 1, b):
+            w = float((t_s[i] - t_s[a]) / max(t_s[b] - t_s[a], 1e-9))
+            plan[i] = interpolate_person(lifter[a], lifter[b], w)
+    return plan
+
+
+def plan_frame_step(detector_frames: list[int], between: list[int], step: int) -> dict[int, tuple[int, int]]:
+    """Frames between detector frames that need no landmark pass of their own when only every
+    ``step``-th frame after each detector frame is measured -> (left, right): the measured positions
+    around it to interpolate from (the next detector frame at the latest). between: the positions left
+    between detector frames. step 1: none."""
+    plan: dict[int, tuple[int, int]] = {}
+    positions = sorted(detector_frames)
+    if step <= 1 or not positions:
+        return plan
+    for p in between:
+        k = int(np.searchsorted(positions, p))  # first detector position after p
+        if k == 0 or k == len(positions):
+            continue
+        a, b = positions[k - 1], positions[k]
+        offset = p - a
+        if offset % step == 0:
+            continue
+        plan[p] = (a + step * (offset // step), min(a + step * (offset // step + 1), b))
+    return plan
 
 
 def plan_stride_hints(

@@ -23,6 +23,19 @@ if TYPE_CHECKING:
     from pipelines.shell.pipeline import _Stages
 
 
+def pose_frame_counts(pose: PoseTrack) -> dict[str, int]:
+    """How the lifter's keypoints of each frame came about: measured by the pose model, interpolated
+    between measured frames (a still span or the frame step; lifter found), filled across a short gap
+    where the lifter was not found, or missing."""
+    found, filled = pose.lifter_found.astype(bool), pose.filled.astype(bool)
+    return {
+        "measured": int(np.sum(found & ~filled)),
+        "interpolated": int(np.sum(found & filled)),
+        "gap_filled": int(np.sum(~found & filled)),
+        "missing": int(np.sum(~found & ~filled)),
+    }
+
+
 def write_outputs(
     *,
     out_dir: Path,
@@ -79,6 +92,7 @@ def write_outputs(
             "codec": info.codec, "variable_frame_rate": info.variable_frame_rate,
         },
         "pose_model": settings.pose_model,
+        "pose_frames": pose_frame_counts(pose),
         "calibration": calib_dict,
         "user": request.user_section(),
         "reps": sections["reps"],

@@ -172,8 +172,15 @@ def video_for_tasks(video_path: Path, settings: Settings) -> str | ray.ObjectRef
 
 
 def pose_execution(settings: Settings) -> PoseExecution:
+    if settings.pose_frame_step < 1:
+        raise ConfigError(f"LIFTLAB_POSE_FRAME_STEP: expected >= 1, got {settings.pose_frame_step}")
+    if not 0.0 <= settings.pose_still_max_shift_fraction < 1.0:
+        raise ConfigError("LIFTLAB_POSE_STILL_MAX_SHIFT_FRACTION: expected 0 (off) up to below 1, got "
+                          f"{settings.pose_still_max_shift_fraction}")
     return PoseExecution(mode=settings.pose_execution, model=settings.pose_model,
-                         models_dir=str(settings.models_dir.resolve()), max_people=settings.pose_max_people)
+                         models_dir=str(settings.models_dir.resolve()), max_people=settings.pose_max_people,
+                         still_max_shift_fraction=settings.pose_still_max_shift_fraction,
+                         frame_step=settings.pose_frame_step)
 
 
 def _merge_segments(results: list[SegmentResult], n_frames: int) -> tuple[list[list[Any]], list[Any]]:

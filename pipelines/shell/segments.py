@@ -13,9 +13,15 @@ import numpy as np
 import ray
 
 from pipelines.pose.tracking import (
+    DEFAULT_FRAME_STEP,
+    DEFAULT_STILL_MAX_SHIFT_FRACTION,
     TrackingConfig,
     detector_positions,
+    interpolate_person,
     is_new_person,
+    lifter_at_detector_frames,
+    plan_frame_step,
+    plan_still_frames,
     plan_stride_hints,
     plan_tracking,
 )
@@ -30,6 +36,11 @@ from services.inference.protocol import PersonPose, RoiTracker, track_with_flags
 # `track` with a hint from the detector frames around them (docs/pose.md "Detector stride"). 1 = the
 # detector on every frame. Chosen by measurement (bench/pose.py --stride).
 DEFAULT_DETECTOR_STRIDE = 5
+# A plate candidate that moved more than this fraction of its radius in one frame (relative to the
+# background) means the span between two detector frames is not still, whatever the two poses say
+# (docs/pose.md "Still spans"). At 1080p a plate of ~100 px radius may drift 2 px a frame.
+BAR_STILL_MAX_SHIFT_PER_FRAME = 0.02
+BAR_STILL_MIN_PX = 1.0
 
 
 @dataclass(slots=True)
@@ -44,6 +55,7 @@ class SegmentResult:
     n_tracked: int = 0  # frames where the lifter was found by the tracking pass, not the detector
     n_stride_tracked: int = 0  # frames between detector frames found by `track` alone
     n_stride_fallback: int = 0  # frames between detector frames sent to the detector after all
+    n_interpolated: int = 0  # frames between detector frames interpolated (still span, frame step): no model
     proxy: ProxySegment | None = None  # the segment's frames at the annotated video's size
 
 
@@ -69,7 +81,9 @@ def process_segment(
     all retries of a round sent at once (pipelines.pose.tracking). With ``detector_stride`` k > 1 (and a
     ``track``), only every k-th frame and the last go to ``estimate`` while decoding; the frames between
     then go to ``track(frame_rgb, roi_hint, False)`` (conditional re-crop) with hints from the detector
-    frames around them, and those whose tracked result fails the backend's gate go to ``estimate``.
+    frames around them, and those whose tracked result fails the backend's gate go to ``estimate``;
+    frames between two detector frames where the lifter stood still and no plate moved get the two poses
+    interpolated instead (``tracking.still_max_shift_fraction``; pipelines.pose.tracking.plan_still_frames).
     With ``proxy_coded_wh``, the segment's own frames are also encoded at that (stored-orientation) size
     for the annotated video (pipelines/video/proxy.py).
     """
@@ -104,12 +118,13 @@ def process_segment(
     t2, cpu2 = time.perf_counter(), time.thread_time()
     found_px: dict[int, list[PersonPose]] = {idx: _result(response) for idx, response in pending}
     n_tracked = 0
-    stride_counts = (0, 0)
+    stride_counts = (0, 0, 0)
     if track is not None and found_px:
         bgr_by_idx = dict(zip(frame_indices, frames_bgr, strict=True))
         if deferred:
+            bar_still = _bar_still_between(bar_observations, segment.start_frame)
             stride_counts = _stride_pass(
-                found_px, deferred, bgr_by_idx, probe.t_s, out_wh, estimate, track, tracking
+                found_px, deferred, bgr_by_idx, probe.t_s, out_wh, estimate, track, tracking, bar_still
             )
         n_tracked = _tracking_passes(found_px, bgr_by_idx, probe.t_s, out_wh, track, tracking)
     del frames_bgr
@@ -119,6 +134,7 @@ def process_segment(
         segment_index=segment.index, people=people, bar_observations=bar_observations,
         decode_s=t1 - t0, bar_s=t2 - t1, bar_cpu_s=cpu2 - cpu1, pose_wait_s=t3 - t2, n_tracked=n_tracked,
         n_stride_tracked=stride_counts[0], n_stride_fallback=stride_counts[1],
+        n_interpolated=stride_counts[2],
         proxy=None if proxy is None else proxy.finish(),
     )
 
@@ -132,6 +148,28 @@ def _rgb(bgr: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
 
 
+def _bar_still_between(observations: list[Any], start_frame: int) -> Callable[[int, int], bool]:
+    """(frame a, frame b) -> whether no plate candidate observed on frames a+1..b moved by more than
+    BAR_STILL_MAX_SHIFT_PER_FRAME of its radius from its previous frame, relative to the background.
+    Observations without that information (None, or no followed candidate) say nothing against it."""
+
+    def still(a: int, b: int) -> bool:
+        for frame in range(a + 1, b + 1):
+            k = frame - start_frame
+            obs: Any = observations[k] if 0 <= k < len(observations) else None
+            disp = getattr(obs, "prev_disp_xy_px", None)
+            if disp is None or len(disp) == 0:
+                continue
+            camera = np.nan_to_num(np.asarray(obs.camera_disp_xy_px, dtype=np.float64))
+            moved = np.linalg.norm(np.asarray(disp, dtype=np.float64) - camera, axis=1)
+            limit = np.maximum(BAR_STILL_MAX_SHIFT_PER_FRAME * np.asarray(obs.radius_px), BAR_STILL_MIN_PX)
+            if bool(np.any(np.isfinite(moved) & (moved > limit))):
+                return False
+        return True
+
+    return still
+
+
 def _stride_pass(
     people: dict[int, list[PersonPose]],
     deferred: list[int],
@@ -141,30 +179,61 @@ def _stride_pass(
     estimate: Callable[[np.ndarray], Any],
     track: Callable[..., Any],
     cfg: TrackingConfig | None,
-) -> tuple[int, int]:
+    bar_still: Callable[[int, int], bool] | None = None,
+) -> tuple[int, int, int]:
     """The frames between detector frames (people: detector frame -> people, updated in place with every
-    deferred frame): all tracked at once from hints of the detector frames around them; the ones the
-    tracker gives up on (or that have no hint) all go to the detector at once. Returns (tracked,
-    sent to the detector)."""
+    deferred frame).
+    1. Frames in a still span (plan_still_frames; bar_still(frame a, frame b) must agree) get the
+       interpolated lifter.
+    2. With cfg.frame_step k > 1, only every k-th frame after a detector frame is measured (plan_frame_step).
+    3. The measured ones are all tracked at once from hints of the detector frames around them.
+    4. A frame left out in 2 gets its neighbours' lifter interpolated when both were measured (detector
+       lifter or tracked), else it is tracked after all (a second wave).
+    5. Frames the tracker gives up on (or that have no hint) all go to the detector at once.
+    Returns (tracked, sent to the detector, interpolated)."""
+    cfg = cfg or TrackingConfig()
     indices = sorted([*people, *deferred])
     position = {idx: k for k, idx in enumerate(indices)}
     t_s = np.asarray(t_s_all, dtype=np.float64)[indices]
-    hints = plan_stride_hints(t_s, {position[i]: people[i] for i in people}, frame_wh, cfg)
-    requests = [(idx, track(_rgb(bgr_by_idx[idx]), hints[position[idx]], False))
-                for idx in deferred if position[idx] in hints]
-    fallback = [idx for idx in deferred if position[idx] not in hints]
+    detected = {position[i]: people[i] for i in people}
+    lifter = lifter_at_detector_frames(t_s, detected, frame_wh)
+    span_still = None if bar_still is None else (lambda a, b: bar_still(indices[a], indices[b]))
+    interpolated = plan_still_frames(t_s, sorted(detected), lifter, cfg, span_still)
+    between = [position[idx] for idx in deferred if position[idx] not in interpolated]
+    skipped = plan_frame_step(sorted(detected), between, cfg.frame_step)
+    hints = plan_stride_hints(t_s, detected, frame_wh, cfg)
+    measured_lifter: dict[int, PersonPose] = dict(lifter)  # position -> lifter, detector or tracked
+    fallback: list[int] = []
     tracked = 0
-    for idx, response in requests:
-        found = _result(response)
-        if found:
-            people[idx] = found
-            tracked += 1
+
+    def track_wave(wave: list[int]) -> None:
+        nonlocal tracked
+        requests = [(p, track(_rgb(bgr_by_idx[indices[p]]), hints[p], False)) for p in wave if p in hints]
+        fallback.extend(p for p in wave if p not in hints)
+        for p, response in requests:
+            found = _result(response)
+            if found:
+                people[indices[p]] = found
+                measured_lifter[p] = found[0]  # `track` returns the hinted body alone
+                tracked += 1
+            else:
+                fallback.append(p)
+
+    track_wave([p for p in between if p not in skipped])
+    second_wave: list[int] = []
+    for p, (left, right) in skipped.items():
+        if left in measured_lifter and right in measured_lifter:
+            w = float((t_s[p] - t_s[left]) / max(t_s[right] - t_s[left], 1e-9))
+            interpolated[p] = interpolate_person(measured_lifter[left], measured_lifter[right], w)
         else:
-            fallback.append(idx)
-    detected = [(idx, estimate(_rgb(bgr_by_idx[idx]))) for idx in fallback]
-    for idx, response in detected:
-        people[idx] = _result(response)
-    return tracked, len(fallback)
+            second_wave.append(p)
+    track_wave(second_wave)
+    for p, person in interpolated.items():
+        people[indices[p]] = [person]
+    detected_now = [(p, estimate(_rgb(bgr_by_idx[indices[p]]))) for p in fallback]
+    for p, response in detected_now:
+        people[indices[p]] = _result(response)
+    return tracked, len(fallback), len(interpolated)
 
 
 def _tracking_passes(
@@ -213,6 +282,8 @@ class PoseExecution:
     model: str = "blazepose_full_cpu"
     models_dir: str = "models"
     max_people: int = 3
+    still_max_shift_fraction: float = DEFAULT_STILL_MAX_SHIFT_FRACTION  # 0: no still spans
+    frame_step: int = DEFAULT_FRAME_STEP  # landmark pass on every k-th frame between detector frames
 
     @property
     def segment_task_num_cpus(self) -> float:
@@ -235,6 +306,9 @@ def segment_task(
 ) -> SegmentResult:
     from pipelines.bar import observe_bar_segment
 
+    tracking = TrackingConfig(
+        still_max_shift_fraction=pose.still_max_shift_fraction, frame_step=pose.frame_step
+    )
     if pose.mode == "task":
         from services.inference.in_process import cached_estimator
 
@@ -246,7 +320,8 @@ def segment_task(
         result = process_segment(
             source, probe, segment, out_wh, scale_to_original,
             estimate=lambda rgb: estimator.estimate([rgb])[0], observe_bar=observe_bar_segment,
-            track=track_one if isinstance(estimator, RoiTracker) else None, proxy_coded_wh=proxy_coded_wh,
+            track=track_one if isinstance(estimator, RoiTracker) else None, tracking=tracking,
+            proxy_coded_wh=proxy_coded_wh,
         )
     else:
         from ray import serve  # here: `ray.serve` costs 1-3 s per process, in-task pose never needs it
@@ -258,7 +333,7 @@ def segment_task(
             source, probe, segment, out_wh, scale_to_original,
             estimate=handle.estimate.remote, observe_bar=observe_bar_segment,
             track=lambda rgb, hint, always_refine=True: handle.track.remote((rgb, hint, always_refine)),
-            proxy_coded_wh=proxy_coded_wh,
+            tracking=tracking, proxy_coded_wh=proxy_coded_wh,
         )
     # the segment's frames are freed; hand their pages back before this worker's next task
     release_free_heap()

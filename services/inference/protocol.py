@@ -21,6 +21,8 @@ class PersonPose:
     score: the person's detection score in [0, 1].
     tracked: True when the person was not detected in this frame but found by the landmark model on a
         region derived from a neighbouring frame (``roi_hint``), as BlazePose's tracking mode does.
+    interpolated: True when no model ran on this frame: the pose lies between two measured poses of a
+        body that stood still (pipelines.pose.tracking.plan_still_frames).
     """
 
     keypoints_xy_px: np.ndarray
@@ -28,6 +30,7 @@ class PersonPose:
     box_xyxy_px: np.ndarray
     score: float
     tracked: bool = False
+    interpolated: bool = False
 
     def __post_init__(self) -> None:
         if self.keypoints_xy_px.shape != (N_JOINTS, 2):
@@ -45,6 +48,7 @@ class PersonPose:
             box_xyxy_px=(self.box_xyxy_px * factor).astype(np.float32),
             score=self.score,
             tracked=self.tracked,
+            interpolated=self.interpolated,
         )
 
 

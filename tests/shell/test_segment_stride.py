@@ -10,6 +10,7 @@ from typing import cast
 import numpy as np
 import pytest
 
+from pipelines.pose.tracking import TrackingConfig
 from pipelines.shell import segments
 from pipelines.video.decode import Segment
 from pipelines.video.probe import ProbeResult
@@ -44,6 +45,8 @@ def run(stride: int, lost_by_tracker: set[int]) -> tuple[segments.SegmentResult,
     result = segments.process_segment(
         "unused.mp4", probe, Segment(0, 1, N + 1), (960, 540), 2.0, estimate=estimate,
         observe_bar=lambda frames, _s, _o: [None] * len(frames), track=track, detector_stride=stride,
+        # every frame between detector frames measured: the stride alone (frame step: its own tests)
+        tracking=TrackingConfig(frame_step=1),
     )
     return result, estimated, tracked
 
