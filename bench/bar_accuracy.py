@@ -10,7 +10,7 @@ Velocity for both the track and the truth: zero-phase 4th-order Butterworth low-
 VELOCITY_CUTOFF_HZ) then central differences on the real timestamps.
 
     .venv/bin/python bench/bar_accuracy.py [--work-dir DIR] [--only NAME ...] [--no-pose] [--jobs N]
-        [--render-only] [--one-step-scale]
+        [--render-only]
 
 Clips are cached under build/bench/bar/ (rendered in --jobs parallel processes first).
 """
@@ -32,7 +32,6 @@ from scipy.signal import butter, filtfilt
 from pipelines.bar import bar_xy_m, observe_bar_segment, track_bar
 from pipelines.synth import GroundTruth, load_ground_truth, render_lift, spec_for_resolution
 from pipelines.types import PoseTrack
-from pipelines.video.decode import analysis_rgb, analysis_size
 from services.inference.joints import JOINT_INDEX, N_JOINTS
 
 PROCESS_LONG_SIDE_PX = 960
@@ -104,12 +103,8 @@ def _render_or_load(name: str, work_dir: Path) -> GroundTruth:
     return render_lift(spec_for_resolution(res, **overrides), path)
 
 
-def _decode_scaled(
-    path: Path, rotation_deg: int, one_step: bool = False
-) -> tuple[list[np.ndarray], np.ndarray, float, float]:
-    """Frames at processing size, t_s, scale_to_original, decode CPU ms per frame. Scaled as the
-    pipeline does (pipelines.video.decode.analysis_size / analysis_rgb), or with one_step the way it did
-    before round 5 (swscale scaling while converting straight to BGR)."""
+def _decode_scaled(path: Path, rotation_deg: int) -> tuple[list[np.ndarray], np.ndarray, float, float]:
+    """Frames at processing size, t_s, scale_to_original, decode CPU ms per frame."""
     rot = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}.get(
         rotation_deg
     )
@@ -122,14 +117,9 @@ def _decode_scaled(
         stream.thread_type = "AUTO"
         for frame in container.decode(stream):
             w, h = frame.width, frame.height
-            img: np.ndarray
-            if one_step:
-                scale = min(1.0, PROCESS_LONG_SIDE_PX / max(w, h))
-                img = frame.to_ndarray(format="bgr24", width=round(w * scale), height=round(h * scale))
-            else:
-                out_w, out_h, to_original = analysis_size(w, h, PROCESS_LONG_SIDE_PX)
-                scale = 1.0 / to_original
-                img = cv2.cvtColor(analysis_rgb(frame, (out_w, out_h), 0), cv2.COLOR_RGB2BGR)
+            scale = min(1.0, PROCESS_LONG_SIDE_PX / max(w, h))
+            # swscale scales while converting (cheaper than converting the full frame first).
+            img = frame.to_ndarray(format="bgr24", width=round(w * scale), height=round(h * scale))
             frames.append(cv2.rotate(img, rot) if rot is not None else img)
             ts.append(float(frame.time or 0.0))
     decode_ms = 1000 * (time.process_time() - c0) / max(1, len(frames))
@@ -171,9 +161,9 @@ def _true_m_per_px(gt: GroundTruth) -> float:
     return float(gt.plate_radius_m / np.median(semi_v))
 
 
-def evaluate(name: str, work_dir: Path, use_pose: bool, one_step_scale: bool = False) -> Result:
+def evaluate(name: str, work_dir: Path, use_pose: bool) -> Result:
     gt = _render_or_load(name, work_dir)
-    frames, t_s, to_orig, decode_ms = _decode_scaled(Path(gt.video_path), gt.rotation_deg, one_step_scale)
+    frames, t_s, to_orig, decode_ms = _decode_scaled(Path(gt.video_path), gt.rotation_deg)
     c0 = time.process_time()
     obs = []
     for start in range(0, len(frames), SEGMENT_FRAMES):
@@ -245,8 +235,6 @@ def main() -> None:
     ap.add_argument("--render-only", action="store_true", help="render the missing clips and stop")
     ap.add_argument("--only", nargs="*", default=None, help="condition names (default: all)")
     ap.add_argument("--no-pose", action="store_true", help="track without the wrist prior")
-    ap.add_argument("--one-step-scale", action="store_true",
-                    help="scale frames as the pipeline did before round 5 (docs/performance.md)")
     args = ap.parse_args()
     args.work_dir.mkdir(parents=True, exist_ok=True)
     names = args.only or list(CONDITIONS)
@@ -257,8 +245,7 @@ def main() -> None:
     # CPU ms are process time, so evaluating clips in parallel processes leaves them comparable.
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         n = len(names)
-        for r in pool.map(evaluate, names, [args.work_dir] * n, [not args.no_pose] * n,
-                          [args.one_step_scale] * n):
+        for r in pool.map(evaluate, names, [args.work_dir] * n, [not args.no_pose] * n):
             results.append(r)
             _print([r], "")
     _print(

@@ -8,12 +8,13 @@ Targets on 2 cores: warm RTF <= 0.6 (1080p30), <= 1.1 (4K30); cold overhead <= 1
 for a 30 s 4K clip (`--clips 4k30` renders and measures that one; it takes several minutes to render).
 
     .venv/bin/python bench/pipeline.py [--clips 1080p 4k 4k30] [--cold first|all|none] [--phone-gop]
-        [--pose-execution serve task]
+        [--pose-execution serve task] [--pose-rules default every-frame]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import subprocess
 import sys
@@ -51,15 +52,29 @@ def lift_clip(width: int, height: int, seconds: float) -> Path:
     return path
 
 
-def warm(paths: list[Path], settings: Settings) -> dict[str, dict[str, float]]:
-    """Cluster and pose app up, one untimed run to warm the workers, then one timed run per clip."""
+POSE_RULES: dict[str, dict[str, float]] = {
+    # docs/pose.md "Frames without a landmark pass": the defaults, and every frame through the model
+    "default": {},
+    "every-frame": {"pose_frame_step": 1, "pose_still_max_shift_fraction": 0.0},
+}
+
+
+def warm(
+    paths: list[Path], settings: Settings, pose_rules: tuple[str, ...] = ("default",)
+) -> dict[str, dict[str, float]]:
+    """Cluster and pose app up, one untimed run to warm the workers, then one timed run per clip (and per
+    pose rule set, alternated clip by clip; results keyed "clip [rules]" when there are several)."""
     start_ray(settings)
     prepare_pose(settings)
     request = AnalysisRequest(exercise="snatch", barbell_mass_kg=80.0)
     with tempfile.TemporaryDirectory() as tmp:
         run_analysis(paths[0], request, settings, LocalObjectStore(Path(tmp)), prefix="")
     walls: dict[str, dict[str, float]] = {}
-    for path in paths:
+    runs = [(path, rules) for path in paths for rules in pose_rules]
+    base_settings = settings
+    for path, rules in runs:
+        settings = dataclasses.replace(base_settings, **POSE_RULES[rules])  # type: ignore[arg-type]
+        key = path.name if len(pose_rules) == 1 else f"{path.name} [{rules}]"
         with tempfile.TemporaryDirectory() as tmp, PeakRss() as rss:
             load_1m = os.getloadavg()[0]
             t0, cpu0, by_name0 = time.perf_counter(), tree_cpu_s(), tree_cpu_by_name()
@@ -70,11 +85,11 @@ def warm(paths: list[Path], settings: Settings) -> dict[str, dict[str, float]]:
         me = f"{process_name(os.getpid())}[{os.getpid()}]"
         by_name[me] = by_name.get(me, 0.0) - rss.sampler_cpu_s
         video = report["video"]
-        walls[path.name] = {"wall_s": wall, "rtf": wall / video["duration_s"],
+        walls[key] = {"wall_s": wall, "rtf": wall / video["duration_s"],
                             "cpu_ms_per_frame": 1000 * cpu / video["n_frames"],
                             "cpu_rtf": cpu / (os.cpu_count() or 1) / video["duration_s"],
                             "pss_gib": rss.peak_pss_bytes / 2**30, "rss_gib": rss.peak_bytes / 2**30}
-        print(f"\n== warm, pose_execution={settings.pose_execution}: {path.name}  "
+        print(f"\n== warm, pose_execution={settings.pose_execution}, pose rules {rules}: {path.name}  "
               f"({video['width_px']}x{video['height_px']}, "
               f"{video['n_frames']} frames, {video['duration_s']:.1f} s)")
         for stage, seconds in report["timings_s"].items():
@@ -97,7 +112,8 @@ def warm(paths: list[Path], settings: Settings) -> dict[str, dict[str, float]]:
         bar_s = tasks.get("bar_observe_cpu", 0.0) + report["timings_s"].get("bar_track", 0.0)
         print(f"  segment tasks (summed): {tasks}; bar (observe CPU + track) {bar_s:.1f} s = "
               f"{100 * bar_s / cpu:.1f} % of the tree's CPU (target <= 10 %)")
-        walls[path.name]["bar_share_pct"] = 100 * bar_s / cpu
+        walls[key]["bar_share_pct"] = 100 * bar_s / cpu
+        print(f"  pose frames: {report.get('pose_frames')}")
     shutdown_ray()
     return walls
 
@@ -142,6 +158,9 @@ def main() -> None:
     parser.add_argument("--ray-head", nargs="+", choices=("lean", "stock"), default=["lean"],
                         help="local Ray head for the cold runs: without the unused helper processes "
                              "(pipelines/shell/lean_head.py) and/or ray.init()'s stock set")
+    parser.add_argument("--pose-rules", nargs="+", choices=tuple(POSE_RULES), default=["default"],
+                        help="warm runs with the default pose rules and/or every frame through the model "
+                             "(alternated clip by clip)")
     args = parser.parse_args()
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     clips = [lift_clip(*CLIP_SIZES[name]) for name in args.clips]
@@ -151,14 +170,15 @@ def main() -> None:
     cold_by_mode: dict[str, dict[str, float]] = {}
     for mode in args.pose_execution:
         settings = Settings.from_env(store_backend="local", pose_execution=mode)
-        warm_by_mode[mode] = warm(clips, settings)
+        warm_by_mode[mode] = warm(clips, settings, tuple(args.pose_rules))
     cold_clips = {"first": clips[:1], "all": clips, "none": []}[args.cold]
     # alternate the heads clip by clip so that a change in the machine's load hits both alike
     for mode in args.pose_execution:
         for clip in cold_clips:
             for head in args.ray_head:
+                warm_key = clip.name if len(args.pose_rules) == 1 else f"{clip.name} [{args.pose_rules[0]}]"
                 cold_by_mode[f"{mode} | {head} head | {clip.name}"] = cold(
-                    clip, mode, warm_by_mode[mode][clip.name]["wall_s"], head
+                    clip, mode, warm_by_mode[mode][warm_key]["wall_s"], head
                 )
     # The machines' speed varies between days (shared, throttled): the clip's own decode by
     # `ffmpeg -threads 1` in the same run is the yardstick; costs in "ffmpeg decodes" compare across runs.
@@ -176,7 +196,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for mode, per_clip in warm_by_mode.items():
         for name, r in per_clip.items():
-            decodes = r["cpu_ms_per_frame"] / ffmpeg_ms[name] if name in ffmpeg_ms else float("nan")
+            clip_name = name.split(" [")[0]
+            decodes = r["cpu_ms_per_frame"] / ffmpeg_ms[clip_name] if clip_name in ffmpeg_ms else float("nan")
             print(f"| {mode} | {name} | {r['wall_s']:.1f} | {r['rtf']:.2f} | {r['cpu_ms_per_frame']:.1f} | "
                   f"{decodes:.2f} | {r['cpu_rtf']:.2f} | {r['pss_gib']:.2f} | {r['bar_share_pct']:.1f} |")
     print("| pose execution | Ray head | clip | cold wall s | cold overhead s | cold PSS GiB |")

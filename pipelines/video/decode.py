@@ -83,12 +83,7 @@ def analysis_rgb(frame: av.VideoFrame, out_wh: tuple[int, int], rotation_cw_deg:
     """The decoded frame as C-contiguous uint8 RGB of displayed size ``out_wh`` (rotation applied)."""
     # The decoder works in the stored orientation: scale to the rotated size, then rotate.
     dec_w, dec_h = (out_wh[1], out_wh[0]) if rotation_cw_deg in (90, 270) else out_wh
-    if (frame.width, frame.height) != (dec_w, dec_h):
-        # Scale in YUV first (AREA: a box average for these 2-4x reductions), then convert the small
-        # frame: swscale scaling and converting in one call took 6.3 CPU-ms per 1080p frame, the two
-        # steps 3.0 (docs/performance.md "Round 5"); colours within ~1 level of the one-step path.
-        frame = frame.reformat(width=dec_w, height=dec_h, format="yuv420p", interpolation="AREA")
-    rgb: np.ndarray = frame.to_ndarray(format="rgb24")
+    rgb: np.ndarray = frame.to_ndarray(format="rgb24", width=dec_w, height=dec_h)
     if rotation_cw_deg:
         rgb = np.ascontiguousarray(np.rot90(rgb, k=-rotation_cw_deg // 90))
     return rgb
