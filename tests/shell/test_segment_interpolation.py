@@ -56,7 +56,7 @@ def walking(i: int) -> float:
 
 
 def test_a_still_lifter_costs_only_the_detector_frames() -> None:
-    result, estimated, tracked = run(lambda i: 300.0, TrackingConfig())
+    result, estimated, tracked = run(lambda i: 300.0, TrackingConfig())  # the defaults
     assert estimated == [1, 6, 11, 16] and tracked == []
     assert result.n_interpolated == N - 4 and result.n_stride_tracked == 0
     for i in (2, 3, 4, 5, 7, 15):
@@ -65,8 +65,8 @@ def test_a_still_lifter_costs_only_the_detector_frames() -> None:
         np.testing.assert_allclose(lifter.keypoints_xy_px, standing_pose(300.0), atol=1e-4)
 
 
-def test_a_moving_lifter_is_tracked_as_before() -> None:
-    result, estimated, tracked = run(walking, TrackingConfig())
+def test_a_moving_lifter_is_tracked_on_every_frame_with_frame_step_one() -> None:
+    result, estimated, tracked = run(walking, TrackingConfig(frame_step=1))
     assert estimated == [1, 6, 11, 16]
     assert tracked == [i for i in range(1, N + 1) if i not in estimated]
     assert result.n_interpolated == 0
@@ -81,7 +81,7 @@ def test_a_moving_plate_vetoes_the_still_span() -> None:
                                    camera_disp_xy_px=np.array([0.0, 0.0]))
         return [obs(i + 1) for i in range(len(frames))]
 
-    result, _, tracked = run(lambda i: 300.0, TrackingConfig(), bar=bar)
+    result, _, tracked = run(lambda i: 300.0, TrackingConfig(frame_step=1), bar=bar)
     assert tracked == [7, 8, 9, 10]  # the span 6..11 holds frame 8; the others stay interpolated
     assert result.n_interpolated == N - 4 - 4
 
