@@ -53,10 +53,10 @@ class Settings:
     pose_execution: str = "serve"
     # between two detector frames where the lifter's joints moved less than this fraction of the body's
     # box diagonal (and no plate moved), the frames between get the two poses interpolated instead of a
-    # landmark pass; 0 runs the model on every frame (docs/pose.md "Still spans")
+    # landmark pass; 0: off (docs/pose.md "Frames without a landmark pass")
     pose_still_max_shift_fraction: float = 0.02
     # between detector frames only every k-th frame gets a landmark pass; the frames between are
-    # interpolated from the measured ones around them (docs/pose.md "Frame step"); 1 = every frame
+    # interpolated from the measured ones around them; 1 = every frame (same section)
     pose_frame_step: int = 2
     # --- annotated video (docs/performance.md has the measurements behind these defaults) ---
     render_long_side_px: int = 720  # output frames' long side (0: source size)

@@ -19,7 +19,8 @@ from pipelines.pose.lifter import select_lifter
 from services.inference.blazepose_geometry import roi_hint_from_keypoints
 from services.inference.protocol import PersonPose
 
-# chosen by measurement: bench/pose.py --still (docs/pose.md "Still spans")
+# chosen by measurement: bench/pose.py --still 0.02 --frame-step 2 3 (docs/pose.md "Frames without a
+# landmark pass")
 DEFAULT_STILL_MAX_SHIFT_FRACTION = 0.02
 DEFAULT_FRAME_STEP = 2
 
@@ -31,11 +32,11 @@ class TrackingConfig:
     min_joints: int = 8  # a source pose needs this many joints with coordinates
     # between two detector frames where the lifter stands still (no joint seen at both ends moved more
     # than this fraction of the body's box diagonal), the frames between get the two poses interpolated
-    # instead of a landmark pass (docs/pose.md "Still spans"); 0 = always run the model
+    # instead of a landmark pass; 0 = always run the model (docs/pose.md "Frames without a landmark pass")
     still_max_shift_fraction: float = DEFAULT_STILL_MAX_SHIFT_FRACTION
     still_min_score: float = 0.5  # joints compared for stillness: score >= this at both ends
     # between detector frames only every frame_step-th frame gets a landmark pass, the frames between
-    # are interpolated from the measured ones around them (docs/pose.md "Frame step"); 1 = every frame
+    # are interpolated from the measured ones around them; 1 = every frame (same section)
     frame_step: int = DEFAULT_FRAME_STEP
 
 

@@ -38,7 +38,7 @@ from services.inference.protocol import PersonPose, RoiTracker, track_with_flags
 DEFAULT_DETECTOR_STRIDE = 5
 # A plate candidate that moved more than this fraction of its radius in one frame (relative to the
 # background) means the span between two detector frames is not still, whatever the two poses say
-# (docs/pose.md "Still spans"). At 1080p a plate of ~100 px radius may drift 2 px a frame.
+# (docs/pose.md "Frames without a landmark pass"). At 1080p a ~100 px plate may drift 2 px a frame.
 BAR_STILL_MAX_SHIFT_PER_FRAME = 0.02
 BAR_STILL_MIN_PX = 1.0
 
@@ -83,7 +83,9 @@ def process_segment(
     then go to ``track(frame_rgb, roi_hint, False)`` (conditional re-crop) with hints from the detector
     frames around them, and those whose tracked result fails the backend's gate go to ``estimate``;
     frames between two detector frames where the lifter stood still and no plate moved get the two poses
-    interpolated instead (``tracking.still_max_shift_fraction``; pipelines.pose.tracking.plan_still_frames).
+    interpolated instead (``tracking.still_max_shift_fraction``; pipelines.pose.tracking.plan_still_frames),
+    and with ``tracking.frame_step`` k > 1 only every k-th frame after a detector frame is tracked, the
+    frames between interpolated from their measured neighbours (plan_frame_step; see _stride_pass).
     With ``proxy_coded_wh``, the segment's own frames are also encoded at that (stored-orientation) size
     for the annotated video (pipelines/video/proxy.py).
     """
