@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import av
@@ -23,17 +23,24 @@ from pipelines.render.video_io import (
 
 KEYFRAME_LONG_SIDE_PX = 1280
 JPEG_QUALITY = 90
-SEEK_AFTER_FRAMES = 90  # a farther event is reached by seeking, a nearer one by decoding on
+SEEK_AFTER_FRAMES = 90  # without the key frame list: a farther event is reached by seeking
 _SAFE_NAME = re.compile(r"^[a-z0-9_]+$")
 
 
 def write_keyframes(
-    video_path: Path, events: dict[str, dict], overlay: OverlayData, out_dir: Path
+    video_path: Path,
+    events: dict[str, dict],
+    overlay: OverlayData,
+    out_dir: Path,
+    keyframe_index: Sequence[int] | None = None,
 ) -> dict[str, Path]:
     """Write out_dir/<event>.jpg for each event ({"t_s": float, "frame": int}); returns event -> path.
 
-    Each event costs one seek plus decoding from the key frame before it; events are visited in time
-    order. Event names become file names, so only [a-z0-9_] is accepted.
+    Events are visited in time order. The next one is reached by decoding on from the previous one, or by
+    a seek (which restarts at the key frame before it) when that decodes fewer frames: with
+    ``keyframe_index`` (the clip's key frames, ProbeResult.keyframe_index) exactly when a key frame lies
+    after the last decoded frame and at or before the event; without it, when the event is more than
+    SEEK_AFTER_FRAMES away. Event names become file names, so only [a-z0-9_] is accepted.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, event in events.items():
@@ -52,7 +59,7 @@ def write_keyframes(
             # Events are close together (a lift lasts seconds): decoding on from the previous event is
             # cheaper than a seek, which restarts at the key frame before the target (with a long GOP,
             # every seek would decode from the clip's start again).
-            if frames is None or target <= position or target - position > SEEK_AFTER_FRAMES:
+            if frames is None or target <= position or _seek_is_shorter(position, target, keyframe_index):
                 frames = frames_from(container, stream, float(overlay.t_s[target]), first_pts)
             for t_s, frame in frames:
                 i = overlay.frame_at(t_s)
@@ -78,3 +85,12 @@ def write_keyframes(
     finally:
         container.close()
     return written
+
+
+def _seek_is_shorter(position: int, target: int, keyframe_index: Sequence[int] | None) -> bool:
+    """Whether seeking to frame ``target`` decodes fewer frames than decoding on from ``position``: a seek
+    restarts at the last key frame at or before the target, so it is shorter exactly when that key frame
+    comes after ``position``."""
+    if keyframe_index is None:
+        return target - position > SEEK_AFTER_FRAMES
+    return any(position < int(k) <= target for k in keyframe_index)

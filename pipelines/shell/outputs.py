@@ -122,10 +122,11 @@ def write_outputs(
     render_t0 = time.perf_counter()
     stages.report("rendering", 0.0)
     frames = None if not proxies else ProxyFrames(tuple(proxies), source_timing(probe))
+    keyframe_index = [int(k) for k in probe.keyframe_index]
     rendering = start_annotated_video(
         video_path, overlay, out_dir / "analyzed.mp4", info.n_frames,
         chunk_frames=settings.render_chunk_frames, max_in_flight=settings.render_max_in_flight,
-        task_num_cpus=settings.render_task_num_cpus, keyframes=[int(k) for k in probe.keyframe_index],
+        task_num_cpus=settings.render_task_num_cpus, keyframes=keyframe_index,
         frames=frames, task_source=task_source,
     )
     try:
@@ -134,7 +135,9 @@ def write_outputs(
             primary = sections["primary_rep"]
             if primary is not None:
                 events = sections["reps"][primary]["events"]
-            paths = write_keyframes(video_path, events, overlay, out_dir / "keyframes")
+            paths = write_keyframes(
+                video_path, events, overlay, out_dir / "keyframes", keyframe_index=keyframe_index
+            )
             release_free_heap()  # the full-size decoded frames, while the render tasks still run
             report["artifacts"]["keyframes"] = {
                 name: path.relative_to(out_dir).as_posix() for name, path in paths.items()

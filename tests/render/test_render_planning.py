@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -124,4 +126,36 @@ def test_keyframes_decoded_on_in_one_pass_match_single_seeks(disc_clip: DiscClip
     for name, event in events.items():
         alone = write_keyframes(disc_clip.path, {name: event}, overlay, tmp_path / f"alone_{name}")[name]
         a, b = cv2.imread(str(together[name])), cv2.imread(str(alone))
+        np.testing.assert_array_equal(a, b)
+
+
+def test_keyframes_seek_when_a_key_frame_lies_between_events(
+    disc_clip: DiscClip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the clip's key frames (g=30: 0, 30, 60) a seek replaces decoding on whenever a key frame lies
+    # between the last decoded frame and the next event: fewer frames decoded, the same pictures.
+    from pipelines.render import keyframes
+    from pipelines.video.probe import probe_video
+
+    decoded = [0]
+    real_frames_from = keyframes.frames_from
+
+    def counting_frames_from(*args: Any) -> Iterator[tuple[float, Any]]:
+        for item in real_frames_from(*args):
+            decoded[0] += 1
+            yield item
+
+    monkeypatch.setattr(keyframes, "frames_from", counting_frames_from)
+    overlay = overlay_from(*tracks_for(disc_clip), "metric")
+    events = {f"e{f}": {"t_s": float(disc_clip.t_s[f]), "frame": f} for f in (2, 3, 29, 31, 40, 70)}
+    key_frames = [int(k) for k in probe_video(disc_clip.path).keyframe_index]
+    assert key_frames == [0, 30, 60]
+    by_distance = write_keyframes(disc_clip.path, events, overlay, tmp_path / "distance")
+    decoded_by_distance, decoded[0] = decoded[0], 0
+    by_key_frames = write_keyframes(
+        disc_clip.path, events, overlay, tmp_path / "keys", keyframe_index=key_frames
+    )
+    assert decoded[0] < decoded_by_distance  # 70 is reached from key frame 60, not decoded on from 40
+    for name in events:
+        a, b = cv2.imread(str(by_distance[name])), cv2.imread(str(by_key_frames[name]))
         np.testing.assert_array_equal(a, b)
