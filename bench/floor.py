@@ -8,7 +8,8 @@ Per frame, CPU-ms on one thread (median of several repetitions, all in this proc
   machine's speed drifts by ~30 % within minutes: the floor in ffmpeg decodes is the steadier figure);
 - pose: the raw BlazePose full landmark and detector model calls (the floor), and estimate_one / track on
   a real analysis frame for reference;
-- annotated video: swscale of the decoded frame to 720 px yuv420p and the x264 encode (veryfast, crf 23).
+- annotated video: swscale of the decoded frame to 720 px yuv420p, then the pipeline's writer (H264Writer: RGB
+  -> yuv420p and x264 at the render preset and CRF).
 floor = decode + scale + 1 landmark pass + detector / 5 + annotated video; floor RTF at perfect overlap on
 N cores = floor / (N x frame interval).
 
@@ -38,7 +39,9 @@ import numpy as np
 from bench._clips import phone_gop_copy
 from bench.decode import ffmpeg_binary
 from bench.pipeline import lift_clip
-from pipelines.render.video_io import output_size
+from pipelines.render.video_io import H264Writer, output_size
+from pipelines.settings import Settings
+from pipelines.shell.segments import DEFAULT_DETECTOR_STRIDE
 from pipelines.video.decode import analysis_rgb, analysis_size
 from services.inference.blazepose_backend import BlazePoseEstimator
 from services.inference.blazepose_geometry import roi_hint_from_keypoints
@@ -47,9 +50,11 @@ from services.inference.in_process import cached_estimator
 ROOT = Path(__file__).resolve().parents[1]
 CLIP_WH = {"1080p": (1920, 1080), "4k": (3840, 2160)}
 TARGET_RTF = {"1080p": 0.6, "4k": 1.1}
-ANALYSIS_LONG_SIDE_PX = 960
-VIDEO_LONG_SIDE_PX = 720
-DETECTOR_STRIDE = 5  # the person detector runs on every 5th frame; the landmark model on every frame
+# the pipeline's own defaults: analysis and annotated-video sizes, x264 settings, the detector stride
+DEFAULTS = Settings()
+ANALYSIS_LONG_SIDE_PX = DEFAULTS.analysis_long_side_px
+VIDEO_LONG_SIDE_PX = DEFAULTS.render_long_side_px
+DETECTOR_STRIDE = DEFAULT_DETECTOR_STRIDE  # the landmark model here on every frame (the floor: one pass)
 REPS = 3  # passes over the clip's frames; model calls are repeated more (they are cheap and noisier)
 MODEL_REPS = 30
 
@@ -121,22 +126,20 @@ def ffmpeg_decode_ms(path: Path, n_frames: int) -> float | None:
 
 
 def encode_ms(frames: list[av.VideoFrame], fps: Fraction) -> float:
-    """x264 of already-scaled yuv420p frames into an MP4, as pipelines/render/video_io.py H264Writer."""
-    width, height = frames[0].width, frames[0].height
+    """The annotated video's writer (pipelines/render/video_io.py H264Writer, the pipeline's preset and
+    CRF, one thread) on already-scaled frames: its RGB -> yuv420p conversion and x264."""
+    rgb_frames = [frame.to_ndarray(format="rgb24") for frame in frames]
+    height, width = rgb_frames[0].shape[:2]
+    time_base = Fraction(1) / fps
     with tempfile.TemporaryDirectory() as tmp:
         c0 = cpu_s()
-        with av.open(str(Path(tmp) / "annotated.mp4"), "w") as out:
-            stream = out.add_stream("libx264", rate=fps)
-            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-            stream.codec_context.thread_count = 1  # libx264 reads this as its own threads=1
-            stream.options = {"preset": "veryfast", "crf": "23", "profile": "high"}
-            time_base = Fraction(1) / fps
-            for i, frame in enumerate(frames):
-                frame.pts, frame.time_base = i, time_base
-                for packet in stream.encode(frame):
-                    out.mux(packet)
-            for packet in stream.encode(None):
-                out.mux(packet)
+        writer = H264Writer(
+            out_path=Path(tmp) / "annotated.mp4", width=width, height=height, time_base=time_base, rate=fps,
+            preset=DEFAULTS.render_preset, crf=DEFAULTS.render_crf, threads=1, faststart=True,
+        )
+        for i, rgb in enumerate(rgb_frames):
+            writer.write(rgb, i, None)
+        writer.close()
         return 1000.0 * (cpu_s() - c0) / len(frames)
 
 
@@ -203,7 +206,7 @@ def report_clip(name: str, n_frames: int) -> None:
         *pose.items(),
         (f"detector / {DETECTOR_STRIDE}", detector / DETECTOR_STRIDE),
         (f"scale to {video_w}x{video_h} yuv420p (AREA)", yuv720),
-        ("x264 encode (veryfast, crf 23, 1 thread)", encode),
+        (f"annotated-video writer: RGB -> yuv420p + x264 {DEFAULTS.render_preset}", encode),
         ("= annotated video (scale + encode)", yuv720 + encode),
         ("FLOOR (decode+scale + landmark + det/5 + video)", floor),
     ]

@@ -365,11 +365,12 @@ def _angle_gap(a: np.ndarray, b: np.ndarray) -> str:
 
 
 def still_bench(fractions: list[float], frame_steps: list[int]) -> None:
-    """Still spans (docs/pose.md): the frames between two detector frames where the lifter's joints moved
-    less than a fraction of the box diagonal (and no plate moved) are interpolated instead of tracked.
-    Per clip, k = 5 without still spans and with each fraction: pose CPU, landmark passes, share of frames
-    interpolated, error against the truth and against the run without (all frames found by both, and the
-    interpolated frames alone: median / p90 of the frame's median joint distance)."""
+    """Frames without a landmark pass (docs/pose.md): still spans (the lifter's joints moved less than a
+    fraction of the box diagonal between two detector frames, and no plate moved) and the frame step.
+    Per clip, k = 5 with neither rule, with each still fraction, and with the first fraction plus each
+    frame step: pose CPU, landmark passes, share of frames interpolated, joint error and filtered joint
+    angles against the truth (all frames and the fastest fifth) and against the run with neither rule
+    (all frames found by both, and the interpolated frames alone: median / p90)."""
     import tempfile
 
     from services.inference.registry import DEFAULT_MODELS_DIR, build_estimator, load_manifest

@@ -215,25 +215,24 @@ def plan_stride_hints(
     detected: dict[int, list[PersonPose]],
     frame_size_wh: tuple[int, int],
     cfg: TrackingConfig | None = None,
+    lifter: dict[int, PersonPose] | None = None,
 ) -> dict[int, np.ndarray]:
     """Roi hints for the frames between detector frames (BlazePose's tracking mode without state: every
     hint comes from detector frames, so all of them can be sent at once). t_s: (n,) times of the
     segment's frames; detected: detector position -> people found there. The lifter is chosen among the
-    detector frames (select_lifter); a frame between two detector frames where it was found within
-    max_source_gap_s gets the hint interpolated in time between theirs (the body moves between them),
-    otherwise the nearest one's; frames with no such source get no hint (-> the detector)."""
+    detector frames (lifter_at_detector_frames; pass its result as ``lifter`` when already at hand); a
+    frame between two detector frames where it was found within max_source_gap_s gets the hint
+    interpolated in time between theirs (the body moves between them), otherwise the nearest one's; frames
+    with no such source get no hint (-> the detector)."""
     cfg = cfg or TrackingConfig()
-    positions = sorted(detected)
-    if not positions:
-        return {}
     t_s = np.asarray(t_s, dtype=np.float64)
-    lifter = select_lifter(t_s[positions], [detected[p] for p in positions], frame_size_wh)
+    if lifter is None:
+        lifter = lifter_at_detector_frames(t_s, detected, frame_size_wh)
     sources: list[tuple[int, np.ndarray]] = []  # (position, hint) where the lifter was detected
-    for k, position in enumerate(positions):
-        if lifter.lifter_found[k]:
-            hint = roi_hint_from_pose(lifter.keypoints_xy_px[k], cfg.min_joints)
-            if hint is not None:
-                sources.append((position, hint))
+    for position in sorted(lifter):
+        hint = roi_hint_from_pose(lifter[position].keypoints_xy_px, cfg.min_joints)
+        if hint is not None:
+            sources.append((position, hint))
     plan: dict[int, np.ndarray] = {}
     if not sources:
         return plan

@@ -203,7 +203,7 @@ def _stride_pass(
     interpolated = plan_still_frames(t_s, sorted(detected), lifter, cfg, span_still)
     between = [position[idx] for idx in deferred if position[idx] not in interpolated]
     skipped = plan_frame_step(sorted(detected), between, cfg.frame_step)
-    hints = plan_stride_hints(t_s, detected, frame_wh, cfg)
+    hints = plan_stride_hints(t_s, detected, frame_wh, cfg, lifter)  # the lifter chosen once
     measured_lifter: dict[int, PersonPose] = dict(lifter)  # position -> lifter, detector or tracked
     fallback: list[int] = []
     tracked = 0
